@@ -15,7 +15,8 @@ import { unpartitioned } from '../partitions/definitions/unpartitioned.ts';
 export interface SourceLocation {
   /** Path pattern relative to the landing directory; `{dimension}` placeholders (or `{partition}`) are filled per partition. */
   readonly pattern: string;
-  readonly format: 'csv' | 'jsonl' | 'parquet';
+  /** The file format; undefined when the pattern ends in `.*` and each file's extension tells. */
+  readonly format: 'csv' | 'jsonl' | 'parquet' | undefined;
 }
 
 /** An asset or an observed source, validated and frozen. */
@@ -165,10 +166,14 @@ export function defineSource(input: SourceInput): AssetDefinition {
   const partitions = spec.partitions ?? unpartitioned;
   const pattern = spec.location.pattern;
   const format = spec.location.format ?? formatOf(pattern);
-  if (!format) {
-    return invalidLocation(where, spec.key, `cannot tell the format of "${pattern}"; give location.format (csv, jsonl or parquet)`);
+  if (!format && !pattern.endsWith('.*')) {
+    return invalidLocation(
+      where,
+      spec.key,
+      `cannot tell the format of "${pattern}"; end it in .csv, .jsonl or .parquet, in .* to go by each file's extension, or give location.format`,
+    );
   }
-  const allowed = new Set(partitions.dimensions?.map((d) => d.name) ?? (partitions.spec.kind === 'unpartitioned' ? [] : ['partition', 'date']));
+  const allowed = new Set<string>(partitions.dimensions?.map((d) => d.name) ?? (partitions.spec.kind === 'unpartitioned' ? [] : ['partition', 'date']));
   for (const [, placeholder] of pattern.matchAll(/\{([^}]*)\}/g)) {
     if (!allowed.has(placeholder!)) {
       return invalidLocation(

@@ -14,6 +14,8 @@ export interface PartitionRequest {
   from?: string | undefined;
   to?: string | undefined;
   where?: Readonly<Record<string, string>> | undefined;
+  /** Keep only time windows that have ended by this instant (epoch ms): the partitions that exist "now". */
+  endedBy?: number | undefined;
 }
 
 /** Whether a definition has every dimension named in `where`. */
@@ -36,7 +38,7 @@ export function requestedSubset(definition: PartitionsDefinition, request: Parti
         { partition: request.partition, field: 'partition' },
       );
     }
-    return requestedSubset(definition, { from: request.partition, to: request.partition, where });
+    return requestedSubset(definition, { from: request.partition, to: request.partition, where, endedBy: request.endedBy });
   }
   const dimensions = definition.dimensions ?? [{ name: '', definition }];
   const bounds = dimensions.map(({ name, definition: dimension }): [number, number] => {
@@ -60,11 +62,13 @@ export function requestedSubset(definition: PartitionsDefinition, request: Parti
 function timeBounds(definition: PartitionsDefinition, request: PartitionRequest): [number, number] {
   const size = definition.size();
   const axis = definition.time;
-  if (!axis || (request.from === undefined && request.to === undefined)) return [0, size];
+  if (!axis) return [0, size];
+  const ended = request.endedBy === undefined ? size : definition.countEndedBy(request.endedBy);
+  if (request.from === undefined && request.to === undefined) return [0, ended];
   const start = request.from === undefined ? -Infinity : zonedToUtc(axis.timeZone, parseDay(request.from, '--from'), 0);
   const end = request.to === undefined ? Infinity : zonedToUtc(axis.timeZone, parseDay(request.to, '--to') + 1, 0);
   if (end <= start) throw new PlanError('invalid-plan-request', `--from ${request.from} is after --to ${request.to}`, { field: 'from' });
-  return [firstIndex(size, (i) => axis.windowEnd(i) > start), firstIndex(size, (i) => axis.windowStart(i) >= end)];
+  return [firstIndex(size, (i) => axis.windowEnd(i) > start), Math.min(ended, firstIndex(size, (i) => axis.windowStart(i) >= end))];
 }
 
 /** Smallest index in [0, size] for which a monotonic predicate holds. */

@@ -48,13 +48,13 @@ export function dynamicKeys(name: string): DynamicPartitionsDefinition {
     indexOf(key: string): number {
       const index = indexes.get(key);
       if (index === undefined) {
-        throw badKey(definition, key, userKeyProblem(key) ?? `not added yet; ${keys.length} keys have been added`);
+        throw badKey(definition, key, userKeyProblem(key) ?? `not added yet; ${keys.length} key${keys.length === 1 ? ' has' : 's have'} been added`);
       }
       return index;
     },
     tryIndexOf: (key: string) => indexes.get(key) ?? -1,
     keyAt(index: number): string {
-      if (!inRange(index, keys.length)) throw indexOutOfRange(definition, index, keys.length);
+      if (!inRange(index, keys.length)) throw indexOutOfRange(definition, index);
       return keys[index]!;
     },
     time: undefined,

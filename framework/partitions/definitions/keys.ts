@@ -40,8 +40,9 @@ export function badKey(definition: Described, key: string, reason: string): Part
   );
 }
 
-/** The error for an index outside `[0, size)`. */
-export function indexOutOfRange(definition: Described, index: number, size: number): PartitionError {
+/** The error for an index outside `[0, size())`. */
+export function indexOutOfRange(definition: Pick<Described, 'description'> & { size(): number }, index: number): PartitionError {
+  const size = definition.size();
   return new PartitionError(
     'invalid-partition-key',
     `${definition.description}: index ${index} is out of range; there are ${size} partitions (indexes 0 to ${size - 1})`,

@@ -58,7 +58,7 @@ export function sessions(calendar: Calendar, { start, end = calendar.lastDate }:
   const zone = calendar.timeZone;
 
   const dayAt = (index: number): number => {
-    if (!inRange(index, size)) throw indexOutOfRange(definition, index, size);
+    if (!inRange(index, size)) throw indexOutOfRange(definition, index);
     return days[from + index]!;
   };
 
@@ -68,7 +68,7 @@ export function sessions(calendar: Calendar, { start, end = calendar.lastDate }:
     if (day < days[from]!) return `before the first session, ${first}`;
     if (day > days[to - 1]!) return `after the last session, ${last}`;
     const at = lowerBound(days, day);
-    return days[at] === day ? at - from : `not a ${calendar.name} session`;
+    return days[at] === day ? at - from : `${calendar.name} has no session on that date`;
   };
 
   const time: TimeAxis = Object.freeze({

@@ -40,7 +40,7 @@ export function staticKeys(keys: readonly string[]): PartitionsDefinition {
     },
     tryIndexOf: (key: string) => indexes.get(key) ?? -1,
     keyAt(index: number): string {
-      if (!inRange(index, list.length)) throw indexOutOfRange(definition, index, list.length);
+      if (!inRange(index, list.length)) throw indexOutOfRange(definition, index);
       return list[index]!;
     },
     time: undefined,

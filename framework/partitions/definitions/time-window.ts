@@ -32,16 +32,30 @@ export interface TimeWindowsOptions {
  */
 
 const CADENCES: readonly TimeCadence[] = ['15-minute', 'hourly', 'daily', 'weekly'];
-const STEP_MINUTES: Readonly<Record<TimeCadence, number>> = { '15-minute': 15, hourly: 60, daily: 1440, weekly: 10_080 };
+const STEP_MINUTES = { '15-minute': 15, hourly: 60 } as const;
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const DEFAULT_END = '2101-01-01';
 const MINUTE_MS = 60_000;
 const BOUND = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}):(\d{2}))?$/;
 const WALL_KEY = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?:([+-])(\d{2}):(\d{2}))?$/;
 
+/** The validated options both shapes of windows are built from. */
+interface WindowsContext {
+  readonly subject: string;
+  readonly zone: string;
+  readonly weekStart: number;
+  readonly startWall: WallTime;
+  readonly endWall: WallTime;
+}
+
+interface WallTime {
+  readonly day: number;
+  readonly minute: number;
+}
+
 /** What each shape of windows provides; `assemble` turns it into a definition. */
 interface Windows {
-  readonly size: number;
+  size(): number;
   readonly startText: string;
   readonly endText: string;
   readonly description: string;
@@ -84,7 +98,7 @@ export function timeWindows({
   if (!Number.isInteger(weekStart) || weekStart < 0 || weekStart > 6) {
     throw badDefinition(subject, 'weekStart', `${weekStart} is not a weekday number (0 = Sunday … 6 = Saturday)`);
   }
-  const parse = (field: string, text: string): { day: number; minute: number } => {
+  const parse = (field: string, text: string): WallTime => {
     const match = typeof text === 'string' ? BOUND.exec(text) : null;
     const day = match ? tryParseDay(match[1]!) : undefined;
     const hour = Number(match?.[2] ?? 0);
@@ -94,12 +108,8 @@ export function timeWindows({
     }
     return { day, minute: hour * 60 + minute };
   };
-  const startWall = parse('start', start);
-  const endWall = parse('end', end);
-  const windows =
-    cadence === 'daily' || cadence === 'weekly'
-      ? dayWindows(subject, cadence, timeZone, weekStart, startWall, endWall)
-      : fixedWindows(subject, cadence, timeZone, startWall, endWall);
+  const context = { subject, zone: timeZone, weekStart, startWall: parse('start', start), endWall: parse('end', end) };
+  const windows = cadence === 'daily' || cadence === 'weekly' ? dayWindows(cadence, context) : fixedWindows(cadence, context);
   const spec: PartitionsSpec = {
     kind: 'time-window',
     cadence,
@@ -112,14 +122,7 @@ export function timeWindows({
 }
 
 /** Daily and weekly windows: whole local days, indexed by day-number arithmetic. */
-function dayWindows(
-  subject: string,
-  cadence: 'daily' | 'weekly',
-  zone: string,
-  weekStart: number,
-  startWall: { day: number; minute: number },
-  endWall: { day: number; minute: number },
-): Windows {
+function dayWindows(cadence: 'daily' | 'weekly', { subject, zone, weekStart, startWall, endWall }: WindowsContext): Windows {
   if (startWall.minute !== 0) throw badDefinition(subject, 'start', `must be a date (YYYY-MM-DD): ${cadence} windows begin at local midnight`);
   if (endWall.minute !== 0) throw badDefinition(subject, 'end', `must be a date (YYYY-MM-DD): ${cadence} windows end at local midnight`);
   const startDay = startWall.day;
@@ -138,12 +141,12 @@ function dayWindows(
   const size = Math.ceil((endDay - startDay) / step);
   const until = endText === DEFAULT_END ? '' : ` until ${endText}`;
   const week = `${WEEKDAYS[weekStart]} to ${WEEKDAYS[(weekStart + 6) % 7]}`;
-  const dayOf = (index: number, windows: Windows): number => {
-    if (!inRange(index, size)) throw indexOutOfRange(windows, index, size);
+  const dayOf = (index: number): number => {
+    if (!inRange(index, size)) throw indexOutOfRange(windows, index);
     return startDay + index * step;
   };
   const windows: Windows = {
-    size,
+    size: () => size,
     startText,
     endText,
     description:
@@ -152,9 +155,9 @@ function dayWindows(
       cadence === 'weekly'
         ? `YYYY-MM-DD, a ${WEEKDAYS[weekStart]} (the first day of a week) from ${startText} until ${endText}`
         : `YYYY-MM-DD, a date from ${startText} until ${endText}`,
-    windowStart: (index) => zonedToUtc(zone, dayOf(index, windows), 0),
-    windowEnd: (index) => zonedToUtc(zone, dayOf(index, windows) + step, 0),
-    keyOf: (index) => formatDay(dayOf(index, windows)),
+    windowStart: (index) => zonedToUtc(zone, dayOf(index), 0),
+    windowEnd: (index) => zonedToUtc(zone, dayOf(index) + step, 0),
+    keyOf: (index) => formatDay(dayOf(index)),
     locate(key) {
       const day = typeof key === 'string' ? tryParseDay(key) : undefined;
       if (day === undefined) return 'not a date';
@@ -169,13 +172,7 @@ function dayWindows(
 }
 
 /** Hourly and 15-minute windows: a fixed step in absolute time, indexed by division. */
-function fixedWindows(
-  subject: string,
-  cadence: '15-minute' | 'hourly',
-  zone: string,
-  startWall: { day: number; minute: number },
-  endWall: { day: number; minute: number },
-): Windows {
+function fixedWindows(cadence: '15-minute' | 'hourly', { subject, zone, startWall, endWall }: WindowsContext): Windows {
   const stepMinutes = STEP_MINUTES[cadence];
   const stepMs = stepMinutes * MINUTE_MS;
   const aWindow = cadence === 'hourly' ? 'an hourly window' : 'a 15-minute window';
@@ -192,19 +189,19 @@ function fixedWindows(
   const size = Math.ceil((endInstant - startInstant) / stepMs);
   const until = endText === `${DEFAULT_END}T00:00` ? '' : ` until ${endText}`;
   const repeats = zone === 'UTC' ? '' : `; a wall time that clocks repeat names its first occurrence, and the second carries its UTC offset (YYYY-MM-DDTHH:MM±HH:MM)`;
-  const instantOf = (index: number, windows: Windows): number => {
-    if (!inRange(index, size)) throw indexOutOfRange(windows, index, size);
+  const instantOf = (index: number): number => {
+    if (!inRange(index, size)) throw indexOutOfRange(windows, index);
     return startInstant + index * stepMs;
   };
   const windows: Windows = {
-    size,
+    size: () => size,
     startText,
     endText,
     description: `${cadence} windows in ${zone} from ${startText}${until}`,
     keyFormat: `YYYY-MM-DDTHH:MM, the local start in ${zone} of ${aWindow} from ${startText} until ${endText}${repeats}`,
-    windowStart: (index) => instantOf(index, windows),
-    windowEnd: (index) => instantOf(index, windows) + stepMs,
-    keyOf: (index) => wallKey(zone, instantOf(index, windows)),
+    windowStart: instantOf,
+    windowEnd: (index) => instantOf(index) + stepMs,
+    keyOf: (index) => wallKey(zone, instantOf(index)),
     locate(key) {
       const instant = typeof key === 'string' ? instantOfKey(zone, key) : 'not a string';
       if (typeof instant === 'string') return instant;
@@ -220,7 +217,7 @@ function fixedWindows(
 }
 
 function assemble(spec: PartitionsSpec, zone: string, windows: Windows): PartitionsDefinition {
-  const { size } = windows;
+  const size = windows.size();
   const time: TimeAxis = Object.freeze({
     timeZone: zone,
     windowStart: windows.windowStart,

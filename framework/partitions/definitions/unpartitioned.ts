@@ -21,7 +21,7 @@ export const unpartitioned: PartitionsDefinition = Object.freeze({
   },
   tryIndexOf: (key: string) => (key === '' ? 0 : -1),
   keyAt(index: number): string {
-    if (!inRange(index, 1)) throw indexOutOfRange(unpartitioned, index, 1);
+    if (!inRange(index, 1)) throw indexOutOfRange(unpartitioned, index);
     return '';
   },
   time: undefined,

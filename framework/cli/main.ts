@@ -1,0 +1,33 @@
+import { Command, CommanderError } from 'commander';
+import { DaybookError } from '../util/errors.ts';
+import { systemClock } from '../util/clock.ts';
+import { loadConfig } from './config-loader.ts';
+import { calendarCommand } from './commands/calendar.ts';
+import { planCommand } from './commands/plan.ts';
+import type { CommandIO } from './output.ts';
+
+/** Runs the `daybook` command line; resolves to the exit code. */
+export async function main(argv: readonly string[], io: CommandIO = { stdout: process.stdout, stderr: process.stderr, now: systemClock.now }): Promise<number> {
+  const program = new Command('daybook')
+    .description('Partitioned data assets with lineage, quality checks and market calendars')
+    .option('--config <path>', 'project config (default: ./daybook.config.ts, or DAYBOOK_CONFIG)')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .showHelpAfterError();
+  const load = () => loadConfig(program.opts<{ config?: string }>().config);
+  calendarCommand(program, load, io);
+  planCommand(program, load, io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    const json = argv.includes('--json');
+    if (error instanceof DaybookError) {
+      if (json) io.stdout.write(JSON.stringify({ error: { code: error.code, message: error.message } }) + '\n');
+      io.stderr.write(`error: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
