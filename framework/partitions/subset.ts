@@ -42,6 +42,13 @@ export class PartitionSubset {
     return builder.build();
   }
 
+  /** A subset from ascending indexes, held as ranges unless they fragment. */
+  static ascending(universe: number, indexes: Iterable<number>): PartitionSubset {
+    const builder = new SubsetBuilder(universe);
+    for (const index of indexes) builder.addRange(index, index + 1);
+    return builder.build();
+  }
+
   /** A subset from indexes in any order; indexes outside the universe are ignored. */
   static indexes(universe: number, indexes: Iterable<number>): PartitionSubset {
     const words = new Uint32Array(Math.ceil(universe / 32));

@@ -78,7 +78,7 @@ export function replan(plan: Plan, changes: readonly PartitionChange[]): number 
       }
     }
     if (altered.length === 0) continue;
-    const alteredSubset = PartitionSubset.indexes(codes.length, altered);
+    const alteredSubset = PartitionSubset.ascending(codes.length, altered);
     for (const edge of definitions.dependentsOf(id)) {
       if (edge.self || !plan.reasons[edge.downstream]) continue;
       for (const index of edge.mapping.downstreamOf(alteredSubset).indexes()) add(pending, edge.downstream, index);

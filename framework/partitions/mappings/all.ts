@@ -8,7 +8,7 @@ import { checkPull, checkSubset } from './guards.ts';
  * unpartitioned ones included (a daily report over a reference table, say).
  *
  * @example
- * deps: { 'northbridge/instruments': allPartitions() }
+ * deps: [{ asset: 'northbridge/instruments', mapping: allPartitions() }]
  */
 export function allPartitions(): PartitionMapping {
   return {

@@ -27,14 +27,15 @@ export interface DimensionPair {
  *
  * @example
  * // positions[date, portfolio] reads executions[date, every broker]
- * deps: { 'northbridge/executions': dimensions({ date: identity() }) }
+ * deps: [{ asset: 'northbridge/executions', mapping: dimensions({ date: identity() }) }]
  * // pnl[date, portfolio] reads positions[previous session, same portfolio]
- * deps: { 'northbridge/positions': dimensions({ date: previousSession(), portfolio: identity() }) }
+ * deps: [{ asset: 'northbridge/positions', mapping: dimensions({ date: previousSession(), portfolio: identity() }) }]
  */
 export function dimensions(map: Readonly<Record<string, DimensionMapping>>): PartitionMapping {
   const entries = Object.entries(map ?? {}).map(([name, entry]) => {
-    const normalized = 'bind' in entry && typeof entry.bind === 'function' ? { upstream: name, mapping: entry } : entry;
-    const { upstream, mapping } = normalized as { upstream: unknown; mapping: PartitionMapping | undefined };
+    const isMapping = typeof entry === 'object' && entry !== null && 'bind' in entry && typeof entry.bind === 'function';
+    const normalized = isMapping ? { upstream: name, mapping: entry } : entry;
+    const { upstream, mapping } = (normalized ?? {}) as { upstream: unknown; mapping: PartitionMapping | undefined };
     if (typeof upstream !== 'string' || typeof mapping?.bind !== 'function') {
       throw new PartitionError('invalid-mapping', `dimensions(): ${name} must be a mapping or { upstream: 'dimension', mapping }`, {
         field: name,

@@ -13,7 +13,7 @@ export interface MapWithOptions {
    * `downstreamOf` evaluates `upstreamKeys` for every downstream key (once, then from a table).
    */
   downstreamKeys?: (upstreamKey: string) => readonly string[];
-  /** Names the mapping in its spec and in messages; default the function's name. */
+  /** Names the mapping in its spec and in messages; default the name of `upstreamKeys`. */
   name?: string;
 }
 
@@ -28,12 +28,13 @@ export interface MapWithOptions {
  * @example
  * mapWith({ upstreamKeys: (month) => [`${month}-15`] }) // a monthly report reads mid-month prices
  */
-export function mapWith({ upstreamKeys, downstreamKeys, name = upstreamKeys.name || 'anonymous' }: MapWithOptions): PartitionMapping {
+export function mapWith({ upstreamKeys, downstreamKeys, name: given }: MapWithOptions): PartitionMapping {
   if (typeof upstreamKeys !== 'function') {
     throw new PartitionError('invalid-mapping', 'mapWith(): upstreamKeys must be a function from a downstream key to upstream keys', {
       field: 'upstreamKeys',
     });
   }
+  const name = given ?? (upstreamKeys.name || 'anonymous');
   return {
     spec: { kind: 'function', name },
     bind: (downstream, upstream) => new FunctionBound({ downstream, upstream, upstreamKeys, downstreamKeys, name }),
@@ -168,7 +169,8 @@ class FunctionBound implements BoundPartitionMapping {
 
 function checkedKeys(keys: unknown, name: string, field: string): readonly string[] {
   if (!Array.isArray(keys) || keys.some((key) => typeof key !== 'string')) {
-    throw new PartitionError('invalid-mapping', `mapWith(${name}): ${field} must return an array of key strings, got ${JSON.stringify(keys)}`, {
+    const got = String(JSON.stringify(keys)).slice(0, 120);
+    throw new PartitionError('invalid-mapping', `mapWith(${name}): ${field} must return an array of key strings, got ${got}`, {
       field,
     });
   }

@@ -13,7 +13,7 @@ import { ShiftedRange } from './shifted-range.ts';
  * keys with no upstream partition are reported as `missing`.
  *
  * @example
- * deps: { 'northbridge/executions': identity() }
+ * deps: [{ asset: 'northbridge/executions', mapping: identity() }]
  */
 export function identity(): PartitionMapping {
   return {

@@ -12,7 +12,7 @@ import { ShiftedRange } from './shifted-range.ts';
  * cadence with different bounds. For multi-partitions, apply it to one dimension with `dimensions()`.
  *
  * @example
- * deps: { 'northbridge/positions': offset(-1) } // P&L at D reads positions at the session before D
+ * deps: [{ asset: 'northbridge/positions', mapping: offset(-1) }] // P&L at D reads positions at the session before D
  */
 export function offset(by: number): PartitionMapping {
   if (!Number.isSafeInteger(by)) {
@@ -40,7 +40,7 @@ export function offset(by: number): PartitionMapping {
  * weekends and holidays (P&L at 2026-11-27 reads positions at 2026-11-25).
  *
  * @example
- * deps: { 'northbridge/positions': previousSession() }
+ * deps: [{ asset: 'northbridge/positions', mapping: previousSession() }]
  */
 export function previousSession(): PartitionMapping {
   return offset(-1);

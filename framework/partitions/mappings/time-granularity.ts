@@ -16,7 +16,7 @@ import { VirtualAxis } from './virtual-axis.ts';
  * Windows are compared as instants, so zones and daylight-saving days need no special case.
  *
  * @example
- * deps: { 'pixelforge/files': timeGranularity() } // a daily reconciliation reads its 96 quarter hours
+ * deps: [{ asset: 'pixelforge/files', mapping: timeGranularity() }] // a daily reconciliation reads its 96 quarter hours
  */
 export function timeGranularity(): PartitionMapping {
   return {

@@ -16,7 +16,7 @@ export interface WindowOptions {
  * `[d + end - size + 1, d + end]` (the last N sessions, say). Binds like `offset`.
  *
  * @example
- * deps: { 'northbridge/pnl': window({ size: 20 }) } // a 20-session rolling risk figure
+ * deps: [{ asset: 'northbridge/pnl', mapping: window({ size: 20 }) }] // a 20-session rolling risk figure
  */
 export function window({ size, end = 0 }: WindowOptions): PartitionMapping {
   if (!Number.isSafeInteger(size) || size < 1) {
