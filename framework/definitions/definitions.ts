@@ -158,9 +158,27 @@ function unknownAsset(key: string, known: readonly string[]): DefinitionError {
   return new DefinitionError('unknown-asset', `unknown asset "${key}"${suggestion(key, known)}`, { asset: key });
 }
 
-/** A "did you mean" hint: known keys sharing the last segment or containing the text. */
+/** A "did you mean" hint: known keys within a small edit distance, or sharing the last segment. */
 function suggestion(key: string, known: readonly string[]): string {
   const last = key.slice(key.lastIndexOf('/') + 1);
-  const close = known.filter((k) => k.endsWith(`/${last}`) || k.includes(key) || (last.length > 2 && k.includes(last))).slice(0, 3);
-  return close.length > 0 ? `; did you mean ${close.map((k) => `"${k}"`).join(' or ')}?` : '';
+  const close = known
+    .map((candidate) => ({ candidate, distance: editDistance(key, candidate) }))
+    .filter(({ candidate, distance }) => distance <= Math.max(2, key.length / 5) || candidate.endsWith(`/${last}`))
+    .sort((a, b) => a.distance - b.distance)
+    .slice(0, 3)
+    .map(({ candidate }) => `"${candidate}"`);
+  return close.length > 0 ? `; did you mean ${close.join(' or ')}?` : '';
+}
+
+/** Levenshtein distance, for typo hints. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }
