@@ -13,6 +13,12 @@ export type DaybookErrorCode =
   | 'invalid-plan-request'
   | 'invalid-config'
   | 'materialization-failed'
+  | 'malformed-input'
+  | 'missing-column'
+  | 'ambiguous-source'
+  | 'partition-not-stored'
+  | 'sql-failed'
+  | 'storage-failed'
   | 'store-failed'
   | 'publish-failed';
 

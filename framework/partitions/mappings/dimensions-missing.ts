@@ -1,12 +1,15 @@
 import type { PartitionDimension } from '../definition.ts';
 import { PartitionSubset } from '../subset.ts';
 import type { DimensionPair } from './dimensions.ts';
-import { gatherMax, subsetOfMarks } from './dimensions-grid.ts';
+import { product } from './dimensions-grid.ts';
 import { MissingKeys } from './missing-keys.ts';
 
 export interface PairsMissingInput {
-  /** 0/1 marks of the selected downstream partitions, reduced to the pair axes (downstream sizes). */
-  readonly tensor: Float64Array;
+  /**
+   * The selected downstream partitions reduced to the pair axes: ascending, distinct indexes into
+   * an array of shape `shape` (downstream sizes).
+   */
+  readonly selected: ArrayLike<number>;
   readonly shape: readonly number[];
   readonly pairs: readonly DimensionPair[];
   readonly upDims: readonly PartitionDimension[];
@@ -20,16 +23,15 @@ export interface PairsMissingInput {
  * dimension's key is missing. The common case, no dimension missing anything, costs one 1-D call
  * per mapped dimension; only then are the selected partitions enumerated.
  */
-export function missingOfPairs({ tensor, shape, pairs, upDims, joined }: PairsMissingInput): string[] {
-  const perCoordinate = pairs.map((pair, axis) => missingAlong(tensor, shape, pair, axis));
+export function missingOfPairs({ selected, shape, pairs, upDims, joined }: PairsMissingInput): string[] {
+  const perCoordinate = pairs.map((pair, axis) => missingAlong(selected, shape, pair, axis));
   if (perCoordinate.every((missing) => missing === undefined)) return [];
   const collector = new MissingKeys();
   const rank = shape.length;
   const coordinates = new Int32Array(rank);
   const allKeys = new Map<number, string[]>();
-  for (let t = 0; t < tensor.length; t++) {
-    if (tensor[t] !== 1) continue;
-    let rest = t;
+  for (let s = 0; s < selected.length; s++) {
+    let rest = selected[s]!;
     for (let axis = rank - 1; axis >= 0; axis--) {
       coordinates[axis] = rest % shape[axis]!;
       rest = Math.floor(rest / shape[axis]!);
@@ -63,27 +65,41 @@ export function missingOfPairs({ tensor, shape, pairs, upDims, joined }: PairsMi
 
 /** For one pair axis, the missing keys of each selected coordinate that has some; undefined when none has. */
 function missingAlong(
-  tensor: Float64Array,
+  selected: ArrayLike<number>,
   shape: readonly number[],
   pair: DimensionPair,
   axis: number,
 ): Map<number, readonly string[]> | undefined {
   const size = shape[axis]!;
-  const projection = new Float64Array(size);
-  gatherMax(
-    tensor,
-    shape,
-    shape.map((_, other) => (other === axis ? 1 : 0)),
-    projection,
-  );
-  const selected = subsetOfMarks(projection);
-  if (selected.isEmpty() || pair.bound.upstreamOf(selected).missing.length === 0) return undefined;
+  const coordinates = coordinatesAlong(selected, size, product(shape.slice(axis + 1)));
+  if (coordinates.length === 0) return undefined;
+  if (pair.bound.upstreamOf(PartitionSubset.ascending(size, coordinates)).missing.length === 0) return undefined;
   const missing = new Map<number, readonly string[]>();
-  for (const coordinate of selected.indexes()) {
+  for (const coordinate of coordinates) {
     const keys = pair.bound.upstreamOf(PartitionSubset.range(size, coordinate, coordinate + 1)).missing;
     if (keys.length > 0) missing.set(coordinate, keys);
   }
   return missing;
+}
+
+/** The distinct coordinates along one axis (of `size`, at `stride`) of the selected indexes, ascending. */
+function coordinatesAlong(selected: ArrayLike<number>, size: number, stride: number): number[] {
+  const coordinates: number[] = [];
+  // Marking costs the axis size and sorting the selection's, so take the cheaper.
+  if (selected.length * 8 >= size) {
+    const marks = new Uint8Array(size);
+    for (let s = 0; s < selected.length; s++) marks[Math.floor(selected[s]! / stride) % size] = 1;
+    for (let c = 0; c < size; c++) if (marks[c] === 1) coordinates.push(c);
+    return coordinates;
+  }
+  for (let s = 0; s < selected.length; s++) coordinates.push(Math.floor(selected[s]! / stride) % size);
+  coordinates.sort((a, b) => a - b);
+  let kept = 0;
+  for (let i = 0; i < coordinates.length; i++) {
+    if (i === 0 || coordinates[i] !== coordinates[i - 1]) coordinates[kept++] = coordinates[i]!;
+  }
+  coordinates.length = kept;
+  return coordinates;
 }
 
 /** Adds every combination with at least one missing part; false once the collector is full. */

@@ -3,9 +3,11 @@ import { sameKeySpace } from '../definition.ts';
 import type { BoundPartitionMapping, PartitionMapping, PartitionMappingSpec, UpstreamPartitions } from '../mapping.ts';
 import type { PartitionSubset } from '../subset.ts';
 import { DaybookError, PartitionError } from '../../util/errors.ts';
-import { alongAxis, gatherMax, indicatorOf, product, spreadMax, subsetOfMarks, weightsFor } from './dimensions-grid.ts';
+import { downstreamOfDense, pullMaxDense, upstreamOfDense } from './dimensions-dense.ts';
+import type { DimensionsLayout } from './dimensions-layout.ts';
+import { isCurrent, layoutOf } from './dimensions-layout.ts';
+import { downstreamOfSparse, isSparse, upstreamOfSparse } from './dimensions-sparse.ts';
 import { checkPull, checkSubset, invalidMapping } from './guards.ts';
-import { missingOfPairs } from './dimensions-missing.ts';
 import { ShiftedRange } from './shifted-range.ts';
 
 /** A dimension's mapping, to the upstream dimension of the same name or to the named one. */
@@ -96,11 +98,10 @@ interface DimensionsBoundOptions {
   readonly pairs: readonly DimensionPair[];
 }
 
-/** Reusable buffers for `forEachUpstream`, so that a call allocates nothing. */
+/** Reusable buffers for the general `forEachUpstream`, so that a call allocates nothing. */
 interface Scratch {
   busy: boolean;
   readonly sizes: Int32Array;
-  readonly upSizes: Int32Array;
   readonly coordinates: Int32Array;
   readonly lists: Int32Array[];
   readonly counts: Int32Array;
@@ -111,119 +112,81 @@ class DimensionsBound implements BoundPartitionMapping {
   readonly downstream: PartitionsDefinition;
   readonly upstream: PartitionsDefinition;
   readonly strictlyEarlier: boolean;
-  readonly #downDims: readonly PartitionDimension[];
-  readonly #upDims: readonly PartitionDimension[];
-  readonly #pairs: readonly DimensionPair[];
-  /** For each downstream dimension, its pair axis or -1; likewise upstream. */
-  readonly #downAxis: number[];
-  readonly #upAxis: number[];
+  readonly #options: DimensionsBoundOptions;
+  #layout: DimensionsLayout;
   readonly #scratch: Scratch;
 
-  constructor({ downstream, upstream, downDims, upDims, pairs }: DimensionsBoundOptions) {
+  constructor(options: DimensionsBoundOptions) {
+    const { downstream, upstream, downDims, pairs } = options;
     this.downstream = downstream;
     this.upstream = upstream;
-    this.#downDims = downDims;
-    this.#upDims = upDims;
-    this.#pairs = pairs;
-    this.#downAxis = downDims.map((_, dim) => pairs.findIndex((pair) => pair.downstream === dim));
-    this.#upAxis = upDims.map((_, dim) => pairs.findIndex((pair) => pair.upstream === dim));
+    this.#options = options;
+    this.#layout = this.#newLayout();
     this.strictlyEarlier = sameKeySpace(downstream, upstream) && lexicographicallyEarlier(pairs, downDims.length);
     this.#scratch = this.#newScratch();
   }
 
   upstreamOf(downstream: PartitionSubset): UpstreamPartitions {
     checkSubset(downstream, this.downstream, 'downstream');
-    const downSizes = sizesOf(this.#downDims);
-    const upSizes = sizesOf(this.#upDims);
-    const pairs = this.#pairs;
-    const shape = pairs.map((pair) => downSizes[pair.downstream]!);
-    let tensor: Float64Array = new Float64Array(product(shape));
-    gatherMax(indicatorOf(downstream), downSizes, weightsFor(downSizes, this.#downAxis, shape), tensor);
-    const missing = missingOfPairs({ tensor, shape, pairs, upDims: this.#upDims, joined: this.upstream.dimensions !== undefined });
-    pairs.forEach((pair, axis) => {
-      tensor = alongAxis(tensor, shape, axis, upSizes[pair.upstream]!, 0, lineMapper((line) => pair.bound.upstreamOf(line).subset));
-      shape[axis] = upSizes[pair.upstream]!;
-    });
-    const marks = new Float64Array(product(upSizes));
-    spreadMax(tensor, upSizes, weightsFor(upSizes, this.#upAxis, shape), marks);
-    return { subset: subsetOfMarks(marks), missing };
+    const layout = this.#current();
+    return isSparse(downstream) ? upstreamOfSparse(layout, downstream) : upstreamOfDense(layout, downstream);
   }
 
   downstreamOf(upstream: PartitionSubset): PartitionSubset {
     checkSubset(upstream, this.upstream, 'upstream');
-    const downSizes = sizesOf(this.#downDims);
-    const upSizes = sizesOf(this.#upDims);
-    const pairs = this.#pairs;
-    const shape = pairs.map((pair) => upSizes[pair.upstream]!);
-    let tensor: Float64Array = new Float64Array(product(shape));
-    gatherMax(indicatorOf(upstream), upSizes, weightsFor(upSizes, this.#upAxis, shape), tensor);
-    pairs.forEach((pair, axis) => {
-      tensor = alongAxis(tensor, shape, axis, downSizes[pair.downstream]!, 0, lineMapper((line) => pair.bound.downstreamOf(line)));
-      shape[axis] = downSizes[pair.downstream]!;
-    });
-    const marks = new Float64Array(product(downSizes));
-    spreadMax(tensor, downSizes, weightsFor(downSizes, this.#downAxis, shape), marks);
-    return subsetOfMarks(marks);
+    const layout = this.#current();
+    return isSparse(upstream) ? downstreamOfSparse(layout, upstream) : downstreamOfDense(layout, upstream);
   }
 
-  /** Reduces over upstream-only dimensions, applies each dimension's `pullMax` along its axis, then broadcasts. */
   pullMax(values: Float64Array, out: Float64Array): void {
     checkPull(this, values, out);
-    const downSizes = sizesOf(this.#downDims);
-    const upSizes = sizesOf(this.#upDims);
-    const pairs = this.#pairs;
-    const shape = pairs.map((pair) => upSizes[pair.upstream]!);
-    let tensor: Float64Array;
-    if (pairs.length === upSizes.length && pairs.every((pair, axis) => pair.upstream === axis)) {
-      tensor = values;
-    } else {
-      tensor = new Float64Array(product(shape)).fill(-Infinity);
-      gatherMax(values, upSizes, weightsFor(upSizes, this.#upAxis, shape), tensor);
-    }
-    pairs.forEach((pair, axis) => {
-      if (pair.bound instanceof ShiftedRange && pair.bound.isIdentity) return;
-      tensor = alongAxis(tensor, shape, axis, downSizes[pair.downstream]!, -Infinity, (lineIn, lineOut) => pair.bound.pullMax(lineIn, lineOut));
-      shape[axis] = downSizes[pair.downstream]!;
-    });
-    spreadMax(tensor, downSizes, weightsFor(downSizes, this.#downAxis, shape), out);
+    pullMaxDense(this.#current(), values, out);
   }
 
   forEachUpstream(downstreamIndex: number, visit: (upstreamIndex: number) => void): void {
+    const layout = this.#current();
+    if (!(downstreamIndex >= 0 && downstreamIndex < layout.downTotal)) return;
+    const shifts = layout.shifts;
+    if (shifts) {
+      const { strides, sizes, steps } = shifts;
+      for (let k = 0; k < strides.length; k++) {
+        const coordinate = (Math.floor(downstreamIndex / strides[k]!) % sizes[k]!) + steps[k]!;
+        if (coordinate < 0 || coordinate >= sizes[k]!) return;
+      }
+      visit(downstreamIndex + shifts.delta);
+      return;
+    }
     // A visit that re-enters this mapping gets buffers of its own.
     const scratch = this.#scratch.busy ? this.#newScratch() : this.#scratch;
     scratch.busy = true;
     try {
-      this.#visitUpstream(scratch, downstreamIndex, visit);
+      this.#visitUpstream(layout, scratch, downstreamIndex, visit);
     } finally {
       scratch.busy = false;
     }
   }
 
-  #visitUpstream(scratch: Scratch, downstreamIndex: number, visit: (upstreamIndex: number) => void): void {
-    const { sizes, upSizes, coordinates, lists, counts, collectors } = scratch;
-    const down = this.#downDims;
+  /** The general case: each mapped dimension lists its upstream coordinates, and an odometer walks their product. */
+  #visitUpstream(layout: DimensionsLayout, scratch: Scratch, downstreamIndex: number, visit: (upstreamIndex: number) => void): void {
+    const { sizes, coordinates, lists, counts, collectors } = scratch;
+    const { pairs, downSizes, upSizes, upAxis } = layout;
     let rest = downstreamIndex;
-    let total = 1;
-    for (let dim = 0; dim < down.length; dim++) total *= down[dim]!.definition.size();
-    if (!(downstreamIndex >= 0 && downstreamIndex < total)) return;
-    for (let dim = down.length - 1; dim >= 0; dim--) {
-      const size = down[dim]!.definition.size();
+    for (let dim = downSizes.length - 1; dim >= 0; dim--) {
+      const size = downSizes[dim]!;
       coordinates[dim] = rest % size;
       rest = Math.floor(rest / size);
     }
-    for (let axis = 0; axis < this.#pairs.length; axis++) {
-      const pair = this.#pairs[axis]!;
+    for (let axis = 0; axis < pairs.length; axis++) {
+      const pair = pairs[axis]!;
       counts[axis] = 0;
-      if (lists[axis]!.length < pair.bound.upstream.size()) lists[axis] = new Int32Array(pair.bound.upstream.size());
+      if (lists[axis]!.length < upSizes[pair.upstream]!) lists[axis] = new Int32Array(upSizes[pair.upstream]!);
       pair.bound.forEachUpstream(coordinates[pair.downstream]!, collectors[axis]!);
       if (counts[axis] === 0) return;
     }
-    // Odometer over the upstream dimensions: a mapped one walks its list, the others their whole range.
-    const up = this.#upDims;
-    const rank = up.length;
+    // A mapped upstream dimension walks its list, the others their whole range.
+    const rank = upSizes.length;
     for (let dim = 0; dim < rank; dim++) {
-      const axis = this.#upAxis[dim]!;
-      upSizes[dim] = up[dim]!.definition.size();
+      const axis = upAxis[dim]!;
       sizes[dim] = axis >= 0 ? counts[axis]! : upSizes[dim]!;
       if (sizes[dim] === 0) return;
       coordinates[dim] = 0;
@@ -231,7 +194,7 @@ class DimensionsBound implements BoundPartitionMapping {
     for (;;) {
       let index = 0;
       for (let dim = 0; dim < rank; dim++) {
-        const axis = this.#upAxis[dim]!;
+        const axis = upAxis[dim]!;
         const value = axis >= 0 ? lists[axis]![coordinates[dim]!]! : coordinates[dim]!;
         index = index * upSizes[dim]! + value;
       }
@@ -246,28 +209,35 @@ class DimensionsBound implements BoundPartitionMapping {
     }
   }
 
+  /** The layout for the current sizes, rebuilt when a dynamic dimension has grown. */
+  #current(): DimensionsLayout {
+    if (!isCurrent(this.#layout)) this.#layout = this.#newLayout();
+    return this.#layout;
+  }
+
+  #newLayout(): DimensionsLayout {
+    const { upstream, downDims, upDims, pairs } = this.#options;
+    return layoutOf({ pairs, downDims, upDims, joined: upstream.dimensions !== undefined });
+  }
+
   #newScratch(): Scratch {
-    const rank = Math.max(this.#downDims.length, this.#upDims.length);
-    const lists = this.#pairs.map((pair) => new Int32Array(Math.max(1, pair.bound.upstream.size())));
-    const counts = new Int32Array(this.#pairs.length);
+    const { downDims, upDims, pairs } = this.#options;
+    const rank = Math.max(downDims.length, upDims.length);
+    const lists = pairs.map((pair) => new Int32Array(Math.max(1, pair.bound.upstream.size())));
+    const counts = new Int32Array(pairs.length);
     const scratch: Scratch = {
       busy: false,
       sizes: new Int32Array(rank),
-      upSizes: new Int32Array(rank),
       coordinates: new Int32Array(rank),
       lists,
       counts,
-      collectors: this.#pairs.map((_, axis) => (upstreamIndex: number) => {
+      collectors: pairs.map((_, axis) => (upstreamIndex: number) => {
         const list = scratch.lists[axis]!;
         if (scratch.counts[axis]! < list.length) list[scratch.counts[axis]!++] = upstreamIndex;
       }),
     };
     return scratch;
   }
-}
-
-function sizesOf(dims: readonly PartitionDimension[]): number[] {
-  return dims.map((dim) => dim.definition.size());
 }
 
 /**
@@ -283,26 +253,4 @@ function lexicographicallyEarlier(pairs: readonly DimensionPair[], rank: number)
     if (!(pair.bound instanceof ShiftedRange && pair.bound.isIdentity)) return false;
   }
   return false;
-}
-
-/** Adapts a subset-to-subset function to lines of 0/1 marks, reusing the answer while lines repeat. */
-function lineMapper(map: (line: PartitionSubset) => PartitionSubset): (lineIn: Float64Array, lineOut: Float64Array) => void {
-  let previousIn: Float64Array | undefined;
-  let previousOut: Float64Array | undefined;
-  return (lineIn, lineOut) => {
-    if (previousIn && previousOut && previousIn.length === lineIn.length && sameMarks(previousIn, lineIn)) {
-      lineOut.set(previousOut);
-      return;
-    }
-    if (lineIn.includes(1)) {
-      for (const [start, end] of map(subsetOfMarks(lineIn)).ranges()) lineOut.fill(1, start, end);
-    }
-    previousIn = Float64Array.from(lineIn);
-    previousOut = Float64Array.from(lineOut);
-  };
-}
-
-function sameMarks(a: Float64Array, b: Float64Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
