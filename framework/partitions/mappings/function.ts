@@ -1,9 +1,10 @@
 import type { PartitionsDefinition } from '../definition.ts';
 import type { BoundPartitionMapping, PartitionMapping, UpstreamPartitions } from '../mapping.ts';
-import { PartitionSubset } from '../subset.ts';
+import type { PartitionSubset } from '../subset.ts';
 import { PartitionError } from '../../util/errors.ts';
 import { checkPull, checkSubset } from './guards.ts';
 import { MissingKeys } from './missing-keys.ts';
+import { subsetOfIndexes } from './subset-of-indexes.ts';
 
 export interface MapWithOptions {
   /** The upstream keys one downstream key reads. Keys that are not upstream partitions are reported as missing. */
@@ -47,6 +48,8 @@ interface Table {
   readonly upstreamSize: number;
   readonly starts: Int32Array;
   readonly targets: Int32Array;
+  /** The inverse, built when first needed: upstream `u` is read by `inverseTargets[inverseStarts[u] .. inverseStarts[u + 1])`. */
+  inverse?: { readonly inverseStarts: Int32Array; readonly inverseTargets: Int32Array };
 }
 
 interface FunctionBoundOptions extends MapWithOptions {
@@ -79,7 +82,7 @@ class FunctionBound implements BoundPartitionMapping {
         else missing.add(key);
       }
     }
-    return { subset: PartitionSubset.indexes(this.upstream.size(), found), missing: missing.result() };
+    return { subset: subsetOfIndexes(this.upstream.size(), found), missing: missing.result() };
   }
 
   downstreamOf(upstream: PartitionSubset): PartitionSubset {
@@ -94,21 +97,14 @@ class FunctionBound implements BoundPartitionMapping {
           if (d >= 0) found.push(d);
         }
       }
-      return PartitionSubset.indexes(size, found);
+      return subsetOfIndexes(size, found);
     }
-    const { starts, targets } = this.#current();
-    const selected = new Uint8Array(this.upstream.size());
-    for (const u of upstream.indexes()) selected[u] = 1;
+    const { inverseStarts, inverseTargets } = this.#inverse();
     const found: number[] = [];
-    for (let d = 0; d < size; d++) {
-      for (let i = starts[d]!; i < starts[d + 1]!; i++) {
-        if (selected[targets[i]!] === 1) {
-          found.push(d);
-          break;
-        }
-      }
+    for (const u of upstream.indexes()) {
+      for (let i = inverseStarts[u]!; i < inverseStarts[u + 1]!; i++) found.push(inverseTargets[i]!);
     }
-    return PartitionSubset.indexes(size, found);
+    return subsetOfIndexes(size, found);
   }
 
   forEachUpstream(downstreamIndex: number, visit: (upstreamIndex: number) => void): void {
@@ -129,6 +125,23 @@ class FunctionBound implements BoundPartitionMapping {
       }
       out[d] = max;
     }
+  }
+
+  /** The inverse of the current table, by counting sort, so `downstreamOf` reads only the rows of the given partitions. */
+  #inverse(): { inverseStarts: Int32Array; inverseTargets: Int32Array } {
+    const table = this.#current();
+    if (table.inverse) return table.inverse;
+    const { starts, targets, downstreamSize, upstreamSize } = table;
+    const inverseStarts = new Int32Array(upstreamSize + 1);
+    for (let i = 0; i < targets.length; i++) inverseStarts[targets[i]! + 1]!++;
+    for (let u = 0; u < upstreamSize; u++) inverseStarts[u + 1]! += inverseStarts[u]!;
+    const next = inverseStarts.slice(0, upstreamSize);
+    const inverseTargets = new Int32Array(targets.length);
+    for (let d = 0; d < downstreamSize; d++) {
+      for (let i = starts[d]!; i < starts[d + 1]!; i++) inverseTargets[next[targets[i]!]!++] = d;
+    }
+    table.inverse = { inverseStarts, inverseTargets };
+    return table.inverse;
   }
 
   #upstreamKeysOf(downstreamKey: string): readonly string[] {

@@ -1,8 +1,9 @@
 import type { PartitionsDefinition } from '../definition.ts';
 import type { BoundPartitionMapping, UpstreamPartitions } from '../mapping.ts';
-import { PartitionSubset } from '../subset.ts';
+import type { PartitionSubset } from '../subset.ts';
 import { checkPull, checkSubset } from './guards.ts';
 import { MissingKeys } from './missing-keys.ts';
+import { subsetOfIndexes } from './subset-of-indexes.ts';
 
 /**
  * Identity between two key spaces that are not one ordered axis (two static key lists, two
@@ -33,7 +34,7 @@ export class KeyLookup implements BoundPartitionMapping {
       if (u >= 0) found.push(u);
       else missing.add(this.downstream.keyAt(d));
     }
-    return { subset: PartitionSubset.indexes(this.upstream.size(), found), missing: missing.result() };
+    return { subset: subsetOfIndexes(this.upstream.size(), found), missing: missing.result() };
   }
 
   downstreamOf(upstream: PartitionSubset): PartitionSubset {
@@ -44,7 +45,7 @@ export class KeyLookup implements BoundPartitionMapping {
       const d = toDownstream[u]!;
       if (d >= 0) found.push(d);
     }
-    return PartitionSubset.indexes(this.downstream.size(), found);
+    return subsetOfIndexes(this.downstream.size(), found);
   }
 
   forEachUpstream(downstreamIndex: number, visit: (upstreamIndex: number) => void): void {

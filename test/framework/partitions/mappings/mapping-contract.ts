@@ -125,3 +125,54 @@ export function partitionErrorOf(run: () => unknown): PartitionError {
   }
   throw new Error('expected a PartitionError, but nothing was thrown');
 }
+
+/**
+ * Subset sizes that matter to the mappings: empty, a few partitions, either side of the sparse
+ * paths' threshold (1/64 of the key space), and large ones.
+ */
+export function subsetSizes(universe: number): number[] {
+  const threshold = Math.floor(universe / 64);
+  return [...new Set([0, 1, 2, 5, threshold, threshold + 1, Math.floor(universe / 8), universe])].filter((n) => n <= universe);
+}
+
+/** `count` random partitions: scattered, or one run when `run`. */
+export function subsetOfCount(universe: number, count: number, next: () => number, run: boolean): PartitionSubset {
+  if (run) {
+    const start = Math.floor(next() * (universe - count + 1));
+    return PartitionSubset.range(universe, start, start + count);
+  }
+  const chosen = new Set<number>();
+  while (chosen.size < count) chosen.add(Math.floor(next() * universe));
+  return PartitionSubset.indexes(universe, chosen);
+}
+
+/**
+ * Checks upstreamOf and downstreamOf against forEachUpstream on random subsets of every size in
+ * `subsetSizes`, scattered and as runs, so that both the sparse and the dense paths are compared.
+ */
+export function expectSubsetsConsistent(bound: BoundPartitionMapping, { seed = 1 } = {}): void {
+  const next = random(seed);
+  const downstreamSize = bound.downstream.size();
+  const upstreamSize = bound.upstream.size();
+  const reads = Array.from({ length: downstreamSize }, (_, d) => upstreamIndexes(bound, d));
+  const readBy: number[][] = Array.from({ length: upstreamSize }, () => []);
+  reads.forEach((found, d) => found.forEach((u) => readBy[u]!.push(d)));
+  for (const run of [false, true]) {
+    for (const count of subsetSizes(downstreamSize)) {
+      const downstream = subsetOfCount(downstreamSize, count, next, run);
+      const expected = new Set<number>();
+      for (const d of downstream.indexes()) for (const u of reads[d]!) expected.add(u);
+      expect([...bound.upstreamOf(downstream).subset.indexes()], `upstreamOf ${count} partitions`).toEqual(
+        [...expected].sort((a, b) => a - b),
+      );
+    }
+    for (const count of subsetSizes(upstreamSize)) {
+      const upstream = subsetOfCount(upstreamSize, count, next, run);
+      const expected = new Set<number>();
+      for (const u of upstream.indexes()) for (const d of readBy[u]!) expected.add(d);
+      expect([...bound.downstreamOf(upstream).indexes()], `downstreamOf ${count} partitions`).toEqual(
+        [...expected].sort((a, b) => a - b),
+      );
+    }
+  }
+}
