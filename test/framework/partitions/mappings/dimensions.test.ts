@@ -15,7 +15,17 @@ import {
   window,
 } from '../../../../framework/index.ts';
 import { xnys } from '../../../../calendars/index.ts';
-import { downstreamKeys, expectConsistent, partitionErrorOf, random, subsetOf, upstreamIndexes, upstreamKeys } from './mapping-contract.ts';
+import { dimensionCases, mappingOf, readsByKeys } from './dimension-cases.ts';
+import {
+  downstreamKeys,
+  expectConsistent,
+  expectSubsetsConsistent,
+  partitionErrorOf,
+  random,
+  subsetOf,
+  upstreamIndexes,
+  upstreamKeys,
+} from './mapping-contract.ts';
 
 const calendar = xnys();
 const days = sessions(calendar, { start: '2026-01-02', end: '2026-12-31' });
@@ -137,6 +147,77 @@ describe('dimensions', () => {
     const affected = rerun.downstreamOf(subsetOf(grid, ['2026-11-25|PF007']));
     expect([...affected.indexes()].map((d) => grid.keyAt(d))).toEqual(['2026-11-27|PF007']);
     expect(upstreamIndexes(rerun, grid.indexOf('2026-11-27|PF007')).map((u) => grid.keyAt(u))).toEqual(['2026-11-25|PF007']);
+  });
+
+  it('reads what the per-dimension mappings give on every key, whether by index arithmetic or not', () => {
+    for (const example of dimensionCases) {
+      const bound = mappingOf(example.entries).bind(example.downstream, example.upstream);
+      const expected = readsByKeys(example);
+      for (let d = 0; d < example.downstream.size(); d++) {
+        expect(upstreamIndexes(bound, d), `${example.name}: ${example.downstream.keyAt(d)}`).toEqual(expected(d));
+      }
+      expect(upstreamIndexes(bound, -1)).toEqual([]);
+      expect(upstreamIndexes(bound, example.downstream.size())).toEqual([]);
+    }
+  });
+
+  it('reads nothing before the first session or past the last broker when dimensions are shifted', () => {
+    const trades = multi({ date: days, portfolio: portfolios, broker: brokers });
+    const bound = dimensions({ date: previousSession(), portfolio: identity(), broker: offset(1) }).bind(trades, trades);
+    expect(upstreamKeys(bound, '2026-01-02|PF002|JPMS')).toEqual([]);
+    expect(upstreamKeys(bound, '2026-01-05|PF002|JPMS')).toEqual(['2026-01-02|PF002|MSCO']);
+    expect(upstreamKeys(bound, '2026-11-27|PF003|MSCO')).toEqual(['2026-11-25|PF003|BARC']);
+    expect(upstreamKeys(bound, '2026-11-27|PF003|BARC')).toEqual([]);
+    expect(upstreamKeys(bound, '2026-12-31|PF003|BARC')).toEqual([]);
+    const middle = dimensions({ date: identity(), portfolio: offset(-1), broker: identity() }).bind(trades, trades);
+    expect(upstreamKeys(middle, '2026-11-27|PF001|GSCO')).toEqual([]);
+    expect(upstreamKeys(middle, '2026-11-27|PF002|GSCO')).toEqual(['2026-11-27|PF001|GSCO']);
+    expect(middle.strictlyEarlier).toBe(true);
+    expect(bound.strictlyEarlier).toBe(true);
+  });
+
+  it('answers subsets of a few partitions exactly as large ones, on every kind of dimension edge', () => {
+    dimensionCases.forEach((example, seed) => {
+      expectSubsetsConsistent(mappingOf(example.entries).bind(example.downstream, example.upstream), { seed });
+    });
+  });
+
+  it('re-reads a dynamic dimension once keys are added, since they move the indexes of later dates', () => {
+    const sources = dynamicKeys('pixelforge/sources');
+    sources.add(['s1', 's2']);
+    const files = multi({ date: days, source: sources });
+    const bound = dimensions({ date: previousSession(), source: identity() }).bind(files, files);
+    const byDate = dimensions({ date: identity() }).bind(files, days);
+    expect(upstreamKeys(bound, '2026-11-20|s2')).toEqual(['2026-11-19|s2']);
+    expect(downstreamKeys(bound, ['2026-11-19|s2'])).toEqual(['2026-11-20|s2']);
+    expect(downstreamKeys(byDate, ['2026-11-19'])).toEqual(['2026-11-19|s1', '2026-11-19|s2']);
+    sources.add(['s3']);
+    expect(upstreamKeys(bound, '2026-11-20|s2')).toEqual(['2026-11-19|s2']);
+    expect(upstreamKeys(bound, '2026-12-31|s3')).toEqual(['2026-12-30|s3']);
+    expect(downstreamKeys(bound, ['2026-11-19|s3'])).toEqual(['2026-11-20|s3']);
+    expect(downstreamKeys(byDate, ['2026-11-19'])).toEqual(['2026-11-19|s1', '2026-11-19|s2', '2026-11-19|s3']);
+    expectSubsetsConsistent(bound, { seed: 7 });
+  });
+
+  it('maps one re-sent partition of a 340,000-partition grid to the few it affects', () => {
+    const long = sessions(calendar, { start: '1999-12-01', end: '2026-12-31' });
+    const fifty = staticKeys(Array.from({ length: 50 }, (_, i) => `PF${String(i + 1).padStart(3, '0')}`));
+    const grid = multi({ date: long, portfolio: fifty });
+    const self = dimensions({ date: previousSession(), portfolio: identity() }).bind(grid, grid);
+    const resent = subsetOf(grid, ['2026-11-25|PF007', '2026-12-30|PF050']);
+    expect([...self.downstreamOf(resent).indexes()].map((d) => grid.keyAt(d))).toEqual(['2026-11-27|PF007', '2026-12-31|PF050']);
+    expect([...self.upstreamOf(subsetOf(grid, ['2026-11-27|PF007'])).subset.indexes()].map((u) => grid.keyAt(u))).toEqual([
+      '2026-11-25|PF007',
+    ]);
+    expect(self.upstreamOf(subsetOf(grid, ['1999-12-01|PF003'])).missing).toEqual(['1999-11-30|PF003']);
+    const fromDays = dimensions({ date: identity() }).bind(grid, long);
+    const affected = fromDays.downstreamOf(subsetOf(long, ['2026-11-25']));
+    expect([...affected.ranges()]).toEqual([[grid.indexOf('2026-11-25|PF001'), grid.indexOf('2026-11-25|PF050') + 1]]);
+    const toDays = dimensions({ date: identity() }).bind(long, grid);
+    expect([...toDays.downstreamOf(subsetOf(grid, ['2026-11-25|PF001', '2026-11-25|PF050', '2026-11-27|PF002'])).indexes()]).toEqual([
+      long.indexOf('2026-11-25'),
+      long.indexOf('2026-11-27'),
+    ]);
   });
 
   it('refuses unknown dimensions, two dimensions on one target, and a dimension mapping that does not apply', () => {

@@ -1,0 +1,68 @@
+import { MaterializationError, type DaybookErrorCode } from '../util/errors.ts';
+import { messageOf } from './duckdb.ts';
+import type { InputRelation } from './input-relation.ts';
+
+/** What was being done when DuckDB failed: the step's asset and partition, and what it read. */
+export interface ReadErrorContext {
+  readonly asset: string;
+  readonly partition: string;
+  readonly relations: readonly InputRelation[];
+}
+
+/**
+ * Turns a DuckDB error into a MaterializationError that names the asset and partition, and, when
+ * DuckDB's message points into one of the input files, that file, its asset and partition, and the
+ * line and column DuckDB reports. DuckDB's error stays as the cause.
+ *
+ * @example
+ * try { await connection.run(sql); } catch (error) { throw readError(error, { asset, partition, relations }); }
+ */
+export function readError(cause: unknown, { asset, partition, relations }: ReadErrorContext): MaterializationError {
+  if (cause instanceof MaterializationError) return cause;
+  const text = cause instanceof Error ? cause.message : String(cause);
+  const step = `asset "${asset}" partition ${JSON.stringify(partition)}`;
+  const culprit = findFile(text, relations);
+  if (culprit === undefined) {
+    return new MaterializationError('sql-failed', `${step}: ${messageOf(cause)}`, { asset, partition, cause });
+  }
+  const { relation, file, index } = culprit;
+  const line = /on Line: (\d+)/i.exec(text)?.[1] ?? /\bin line (\d+)/i.exec(text)?.[1];
+  const column = /converting column "([^"]+)"/.exec(text)?.[1];
+  const at = [line && `line ${line}`, column && `column "${column}"`].filter(Boolean).join(', ');
+  const owner =
+    relation.asset === asset && relation.partitions[index] === partition
+      ? ''
+      : ` (input ${relation.name}: asset "${relation.asset}" partition ${JSON.stringify(relation.partitions[index] ?? '')})`;
+  const code: DaybookErrorCode = /conversion error|invalid input error|malformed|no magic bytes|corrupt|csv error/i.test(text)
+    ? 'malformed-input'
+    : 'sql-failed';
+  return new MaterializationError(code, `${step}${owner}: file ${file}${at ? `, ${at}` : ''}: ${detail(text)}`, {
+    asset,
+    partition,
+    field: column ?? file,
+    cause,
+  });
+}
+
+/** The input file DuckDB's message names, preferring the longest match so `a.csv` never claims `aa.csv`'s error. */
+function findFile(text: string, relations: readonly InputRelation[]): { relation: InputRelation; file: string; index: number } | undefined {
+  let best: { relation: InputRelation; file: string; index: number } | undefined;
+  for (const relation of relations) {
+    relation.files.forEach((file, index) => {
+      if (text.includes(file) && (best === undefined || file.length > best.file.length)) best = { relation, file, index };
+    });
+  }
+  return best;
+}
+
+/**
+ * DuckDB's reason without its hints and caret diagrams: the first line, and for the CSV reader,
+ * whose first line only says where (`CSV Error on Line: 3`), the line further down saying what.
+ */
+function detail(text: string): string {
+  const lines = text.split('\n').map((line) => line.trim());
+  const first = lines[0]!;
+  if (!/CSV Error on Line/i.test(first)) return first;
+  const reason = lines.slice(1).find((line) => /^(Value with|Expected Number|Error when|Invalid|Maximum|Could not)/i.test(line));
+  return reason === undefined ? first : `${first.replace(/\s*CSV Error on Line: \d+/i, '')} ${reason}`;
+}
