@@ -92,7 +92,7 @@ function coordinatesAlong(selected: ArrayLike<number>, size: number, stride: num
     for (let c = 0; c < size; c++) if (marks[c] === 1) coordinates.push(c);
     return coordinates;
   }
-  for (let s = 0; s < selected.length; s++) coordinates.push(Math.floor(selected[s]! / stride));
+  for (let s = 0; s < selected.length; s++) coordinates.push(Math.floor(selected[s]! / stride) % size);
   coordinates.sort((a, b) => a - b);
   let kept = 0;
   for (let i = 0; i < coordinates.length; i++) {

@@ -1,4 +1,4 @@
-import { allPartitions, dimensions, multi, offset, previousSession, sessions, staticKeys, window, identity } from '../../../../framework/index.ts';
+import { allPartitions, dimensions, identity, multi, offset, previousSession, sessions, staticKeys, window } from '../../../../framework/index.ts';
 import type { PartitionMapping, PartitionsDefinition } from '../../../../framework/index.ts';
 import { xnys } from '../../../../calendars/index.ts';
 import { upstreamIndexes } from './mapping-contract.ts';
@@ -28,7 +28,12 @@ const risk = multi({ book: staticKeys(['EQ', 'FX']), trade_date: days, broker: b
 const feed = multi({ date: days, broker: staticKeys(Array.from({ length: 30 }, (_, i) => `B${String(i).padStart(2, '0')}`)) });
 
 export const dimensionCases: readonly DimensionCase[] = [
-  { name: 'previous session, same portfolio', downstream: positions, upstream: positions, entries: [['date', 'date', previousSession()], ['portfolio', 'portfolio', identity()]] },
+  {
+    name: 'previous session, same portfolio',
+    downstream: positions,
+    upstream: positions,
+    entries: [['date', 'date', previousSession()], ['portfolio', 'portfolio', identity()]],
+  },
   {
     name: 'three dimensions, first and last shifted',
     downstream: trades,
@@ -42,18 +47,50 @@ export const dimensionCases: readonly DimensionCase[] = [
     entries: [['date', 'date', identity()], ['portfolio', 'portfolio', offset(-1)], ['broker', 'broker', identity()]],
   },
   { name: 'portfolio broadcast', downstream: positions, upstream: days, entries: [['date', 'date', previousSession()]] },
-  { name: 'trailing broker broadcast', downstream: trades, upstream: positions, entries: [['date', 'date', identity()], ['portfolio', 'portfolio', identity()]] },
-  { name: 'trailing broker reduced', downstream: positions, upstream: trades, entries: [['date', 'date', previousSession()], ['portfolio', 'portfolio', identity()]] },
-  { name: 'renamed, reordered, reduced and broadcast', downstream: positions, upstream: risk, entries: [['date', 'trade_date', window({ size: 2, end: -1 })]] },
+  {
+    name: 'trailing broker broadcast',
+    downstream: trades,
+    upstream: positions,
+    entries: [['date', 'date', identity()], ['portfolio', 'portfolio', identity()]],
+  },
+  {
+    name: 'trailing broker reduced',
+    downstream: positions,
+    upstream: trades,
+    entries: [['date', 'date', previousSession()], ['portfolio', 'portfolio', identity()]],
+  },
+  {
+    name: 'renamed, reordered, reduced and broadcast',
+    downstream: positions,
+    upstream: risk,
+    entries: [['date', 'trade_date', window({ size: 2, end: -1 })]],
+  },
   { name: 'renamed the other way', downstream: risk, upstream: positions, entries: [['trade_date', 'date', previousSession()]] },
-  { name: 'window with missing dates over 30 brokers', downstream: positions, upstream: feed, entries: [['date', 'date', window({ size: 2 })]] },
+  {
+    name: 'window with missing dates over 30 brokers',
+    downstream: positions,
+    upstream: feed,
+    entries: [['date', 'date', window({ size: 2 })]],
+  },
   {
     name: 'upstream starting later',
     downstream: positions,
     upstream: multi({ date: later, portfolio: portfolios }),
     entries: [['date', 'date', identity()], ['portfolio', 'portfolio', identity()]],
   },
-  { name: 'every portfolio', downstream: positions, upstream: positions, entries: [['date', 'date', identity()], ['portfolio', 'portfolio', allPartitions()]] },
+  {
+    name: 'every portfolio',
+    downstream: positions,
+    upstream: positions,
+    entries: [['date', 'date', identity()], ['portfolio', 'portfolio', allPartitions()]],
+  },
+  {
+    name: 'date second, upstream starting later',
+    downstream: multi({ portfolio: portfolios, date: days }),
+    upstream: multi({ portfolio: portfolios, date: later }),
+    entries: [['portfolio', 'portfolio', identity()], ['date', 'date', previousSession()]],
+  },
+  { name: 'every date, portfolio broadcast', downstream: positions, upstream: days, entries: [['date', 'date', allPartitions()]] },
   {
     name: 'portfolios looked up by key',
     downstream: positions,

@@ -71,6 +71,17 @@ describe('dimensions', () => {
     expect(bound.upstreamOf(subsetOf(positions, ['2026-01-05|PF001'])).missing).toEqual([]);
   });
 
+  it('names the missing sessions of a date dimension that is not the first, for few and for all partitions', () => {
+    const byPortfolio = multi({ portfolio: portfolios, date: days });
+    const later = multi({ portfolio: portfolios, date: sessions(calendar, { start: '2026-03-02', end: '2026-12-31' }) });
+    const bound = dimensions({ portfolio: identity(), date: previousSession() }).bind(byPortfolio, later);
+    expect(bound.upstreamOf(subsetOf(byPortfolio, ['PF003|2026-01-05', 'PF003|2026-03-03'])).missing).toEqual(['PF003|2026-01-02']);
+    expect(bound.upstreamOf(subsetOf(byPortfolio, ['PF002|2026-03-02'])).missing).toEqual(['PF002|2026-02-27']);
+    const all = bound.upstreamOf(PartitionSubset.full(byPortfolio.size())).missing;
+    expect(all.slice(0, 2)).toEqual(['PF001|2025-12-31', 'PF001|2026-01-02']);
+    expect(all[20]).toMatch(/^… and \d+ more$/);
+  });
+
   it('combines a missing date with every broker it would read, naming 20 and counting the rest', () => {
     const many = staticKeys(Array.from({ length: 30 }, (_, i) => `B${String(i).padStart(2, '0')}`));
     const feed = multi({ date: days, broker: many });

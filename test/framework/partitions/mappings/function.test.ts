@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dynamicKeys, mapWith, PartitionSubset, sessions, staticKeys } from '../../../../framework/index.ts';
 import { xnys } from '../../../../calendars/index.ts';
-import { downstreamKeys, expectConsistent, partitionErrorOf, upstreamKeys } from './mapping-contract.ts';
+import { downstreamKeys, expectConsistent, expectSubsetsConsistent, partitionErrorOf, upstreamKeys } from './mapping-contract.ts';
 
 const calendar = xnys();
 const days = sessions(calendar, { start: '2026-09-01', end: '2026-12-31' });
@@ -60,6 +60,22 @@ describe('mapWith', () => {
     batches.add(['batch-2026-12']);
     expect(downstreamKeys(bound, ['2026-12'])).toEqual(['batch-2026-12']);
     expectConsistent(bound);
+  });
+
+  it('answers few and many partitions alike from its table, and again once a dynamic side has grown', () => {
+    const batches = dynamicKeys('pixelforge/runs');
+    batches.add(Array.from({ length: 300 }, (_, i) => `run-${i}`));
+    const hours = staticKeys(Array.from({ length: 48 }, (_, i) => `h${i}`));
+    // Run n reads hours n % 50 to n % 50 + 2 of 48, so the last runs of each 50 read fewer or none.
+    const bound = mapWith({ upstreamKeys: (run) => [0, 1, 2].map((k) => `h${Number(run.slice(4)) % 50 + k}`) }).bind(batches, hours);
+    const runsReading = (hour: number, runs: number) =>
+      Array.from({ length: runs }, (_, n) => n).filter((n) => hour - (n % 50) >= 0 && hour - (n % 50) <= 2).map((n) => `run-${n}`);
+    expect(downstreamKeys(bound, ['h47'])).toEqual(runsReading(47, 300));
+    expect(runsReading(47, 300)).toHaveLength(18);
+    expectSubsetsConsistent(bound, { seed: 3 });
+    batches.add(['run-300', 'run-301']);
+    expect(downstreamKeys(bound, ['h0'])).toEqual(['run-0', 'run-50', 'run-100', 'run-150', 'run-200', 'run-250', 'run-300']);
+    expectSubsetsConsistent(bound, { seed: 4 });
   });
 
   it('rejects a function that does not return an array of keys, naming it', () => {

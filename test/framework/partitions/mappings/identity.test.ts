@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dynamicKeys, identity, multi, PartitionSubset, sessions, staticKeys, timeWindows } from '../../../../framework/index.ts';
 import { xnys } from '../../../../calendars/index.ts';
-import { downstreamKeys, expectConsistent, partitionErrorOf, subsetOf, upstreamKeys } from './mapping-contract.ts';
+import { downstreamKeys, expectConsistent, expectSubsetsConsistent, partitionErrorOf, subsetOf, upstreamKeys } from './mapping-contract.ts';
 
 const calendar = xnys();
 const days = sessions(calendar, { start: '2026-01-02', end: '2026-12-31' });
@@ -63,6 +63,15 @@ describe('identity', () => {
     expect(upstreamKeys(bound, '2026-11-20|PF002')).toEqual(['2026-11-20|PF002']);
     expect(bound.upstreamOf(subsetOf(pnl, ['2026-11-13|PF001'])).missing).toEqual(['2026-11-13|PF001']);
     expectConsistent(bound);
+  });
+
+  it('looks up a few keys of a large key space as exactly as many, in both directions', () => {
+    const many = (from: number) => staticKeys(Array.from({ length: 5000 }, (_, i) => `K${String(from + i).padStart(5, '0')}`));
+    const bound = identity().bind(many(0), many(1000));
+    expect(upstreamKeys(bound, 'K04999')).toEqual(['K04999']);
+    expect(downstreamKeys(bound, ['K05999', 'K01000'])).toEqual(['K01000']);
+    expect(bound.upstreamOf(subsetOf(bound.downstream, ['K00999', 'K02000'])).missing).toEqual(['K00999']);
+    expectSubsetsConsistent(bound, { seed: 2 });
   });
 
   it('refuses key spaces of different kinds or cadences, saying which mapping to use', () => {
