@@ -138,7 +138,6 @@ function resend(sourceId: number, sessionsAgo: number): { ms: number; changed: n
   return { ms: performance.now() - t0, changed };
 }
 resend(4, 1); // warm-up: the first call also compiles the code path
-for (let k = 0; k < Number(process.env.REPEAT ?? 0); k++) console.log("repeat", resend(k % 10, k % 7).ms.toFixed(2));
 const recent = resend(0, 0);
 const older = resend(2, 250);
 console.log(`incremental re-plan: last session ${recent.ms.toFixed(2)} ms (${recent.changed} partitions changed reason); 250 sessions back ${older.ms.toFixed(2)} ms (${older.changed} changed)`);
