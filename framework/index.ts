@@ -38,3 +38,23 @@ export { timeGranularity } from './partitions/mappings/time-granularity.ts';
 export { dimensions, type DimensionMapping } from './partitions/mappings/dimensions.ts';
 export { mapWith, type MapWithOptions } from './partitions/mappings/function.ts';
 export { defaultMapping } from './partitions/mappings/default.ts';
+export { createDuckDB, type DuckDB, type DuckDBConnection, type DuckDBOptions, type Column, type SqlParams, type SqlValue } from './io/duckdb.ts';
+export { quoteIdentifier, quoteLiteral, quoteLiteralList } from './io/sql-text.ts';
+export type { PartitionStorage, StoredPartition, StoredPartitionAddress } from './io/partition-storage.ts';
+export { createLocalPartitionStorage, type LocalPartitionStorageOptions } from './io/local-partition-storage.ts';
+export { hashFile, type ContentHash } from './io/content-hash.ts';
+export {
+  createSourceObserver,
+  type SourceObserver,
+  type SourceObserverOptions,
+  type SourceObservation,
+  type PresentSource,
+  type MissingSource,
+  type InvalidSource,
+  type ObservedSource,
+  type SourceFormat,
+} from './io/source-observer.ts';
+export { readSource, type ReadSourceOptions, type SourceRelation } from './io/source-reader.ts';
+export type { InputRelation } from './io/input-relation.ts';
+export { readError, type ReadErrorContext } from './io/read-error.ts';
+export { runSqlCompute, type SqlComputeOptions, type SqlComputeResult } from './io/sql-compute.ts';

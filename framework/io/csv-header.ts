@@ -11,10 +11,12 @@ const MAX_HEADER_BYTES = 1024 * 1024;
 export async function readCsvHeader(path: string, delimiter: string): Promise<string[] | string> {
   const handle = await open(path, 'r');
   let text: string;
+  let full: boolean;
   try {
     const buffer = Buffer.alloc(MAX_HEADER_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
     text = buffer.subarray(0, bytesRead).toString('utf8');
+    full = bytesRead === buffer.length;
   } finally {
     await handle.close();
   }
@@ -42,7 +44,7 @@ export async function readCsvHeader(path: string, delimiter: string): Promise<st
     } else field += char;
   }
   if (quoted) return 'the header line has an unterminated quote';
-  if (text.length >= MAX_HEADER_BYTES) return `the header line is longer than ${MAX_HEADER_BYTES} bytes`;
+  if (full) return `the header line is longer than ${MAX_HEADER_BYTES} bytes`;
   names.push(field);
   return names;
 }

@@ -110,14 +110,18 @@ export async function createDuckDB({ path = ':memory:', threads, memoryLimit, te
 
 function wrap(native: NativeConnection, onClose: () => void): DuckDBConnection {
   let closed = false;
+  const live = (): NativeConnection => {
+    if (closed) throw new MaterializationError('sql-failed', 'this DuckDB connection is closed');
+    return native;
+  };
   const connection: DuckDBConnection = {
     native,
     async run(sql, params) {
-      const result = await native.run(sql, params as Parameters<NativeConnection['run']>[1]);
+      const result = await live().run(sql, params as Parameters<NativeConnection['run']>[1]);
       return Number(result.rowsChanged);
     },
     async query<Row>(sql: string, params?: SqlParams) {
-      const reader = await native.runAndReadAll(sql, params as Parameters<NativeConnection['run']>[1]);
+      const reader = await live().runAndReadAll(sql, params as Parameters<NativeConnection['run']>[1]);
       return reader.getRowObjectsJS() as Row[];
     },
     async describe(sql) {
@@ -130,12 +134,14 @@ function wrap(native: NativeConnection, onClose: () => void): DuckDBConnection {
         throw new MaterializationError('sql-failed', `relation ${quoteIdentifier(name)}: no Parquet files to read`, { field: name });
       }
       // union_by_name: partitions written by different code versions may order or add columns differently.
-      await native.run(
-        `CREATE OR REPLACE TEMP VIEW ${quoteIdentifier(name)} AS SELECT * FROM read_parquet(${quoteLiteralList(list)}, union_by_name = true)`,
+      // hive_partitioning: DuckDB would otherwise add a column for each `name=value` directory in the
+      // storage layout (`partition=2026-11-20/data.parquet` gains a DATE column "partition").
+      await live().run(
+        `CREATE OR REPLACE TEMP VIEW ${quoteIdentifier(name)} AS SELECT * FROM read_parquet(${quoteLiteralList(list)}, union_by_name = true, hive_partitioning = false)`,
       );
     },
     async dropRelation(name) {
-      await native.run(`DROP VIEW IF EXISTS ${quoteIdentifier(name)}`);
+      await live().run(`DROP VIEW IF EXISTS ${quoteIdentifier(name)}`);
     },
     close() {
       if (closed) return;

@@ -1,4 +1,6 @@
-import { MaterializationError, type DaybookErrorCode } from '../util/errors.ts';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { DaybookError, MaterializationError, type DaybookErrorCode } from '../util/errors.ts';
 import { messageOf } from './duckdb.ts';
 import type { InputRelation } from './input-relation.ts';
 
@@ -12,21 +14,29 @@ export interface ReadErrorContext {
 /**
  * Turns a DuckDB error into a MaterializationError that names the asset and partition, and, when
  * DuckDB's message points into one of the input files, that file, its asset and partition, and the
- * line and column DuckDB reports. DuckDB's error stays as the cause.
+ * line and column DuckDB reports. DuckDB's error stays as the cause; a DaybookError passes unchanged.
  *
  * @example
- * try { await connection.run(sql); } catch (error) { throw readError(error, { asset, partition, relations }); }
+ * try { await connection.run(sql); } catch (error) { throw await readError(error, { asset, partition, relations }); }
  */
-export function readError(cause: unknown, { asset, partition, relations }: ReadErrorContext): MaterializationError {
-  if (cause instanceof MaterializationError) return cause;
+export async function readError(cause: unknown, { asset, partition, relations }: ReadErrorContext): Promise<DaybookError> {
+  if (cause instanceof DaybookError) return cause;
   const text = cause instanceof Error ? cause.message : String(cause);
   const step = `asset "${asset}" partition ${JSON.stringify(partition)}`;
+  if (typeof (cause as NodeJS.ErrnoException | undefined)?.code === 'string') {
+    // A Node system error (ENOSPC, EACCES): the file system failed, not the SQL.
+    return new MaterializationError('storage-failed', `${step}: ${text}`, { asset, partition, cause });
+  }
   const culprit = findFile(text, relations);
   if (culprit === undefined) {
     return new MaterializationError('sql-failed', `${step}: ${messageOf(cause)}`, { asset, partition, cause });
   }
   const { relation, file, index } = culprit;
-  const line = /on Line: (\d+)/i.exec(text)?.[1] ?? /\bin line (\d+)/i.exec(text)?.[1];
+  // DuckDB 1.5 reports a JSON syntax error one line past the bad line, so that line is found here.
+  // Its line for a value of the wrong type is right, unless it is 2^64 - 1 (duckdb/duckdb#16437).
+  const json = /Malformed JSON/i.test(text) ? await firstBadJsonLine(file) : undefined;
+  const transformLine = /JSON transform error.*?\bin line (\d{1,15}):/i.exec(text)?.[1];
+  const line = json?.line ?? /on Line: (\d+)/i.exec(text)?.[1] ?? transformLine;
   const column = /converting column "([^"]+)"/.exec(text)?.[1];
   const at = [line && `line ${line}`, column && `column "${column}"`].filter(Boolean).join(', ');
   const owner =
@@ -36,7 +46,7 @@ export function readError(cause: unknown, { asset, partition, relations }: ReadE
   const code: DaybookErrorCode = /conversion error|invalid input error|malformed|no magic bytes|corrupt|csv error/i.test(text)
     ? 'malformed-input'
     : 'sql-failed';
-  return new MaterializationError(code, `${step}${owner}: file ${file}${at ? `, ${at}` : ''}: ${detail(text)}`, {
+  return new MaterializationError(code, `${step}${owner}: file ${file}${at ? `, ${at}` : ''}: ${json?.reason ?? detail(text)}`, {
     asset,
     partition,
     field: column ?? file,
@@ -65,4 +75,28 @@ function detail(text: string): string {
   if (!/CSV Error on Line/i.test(first)) return first;
   const reason = lines.slice(1).find((line) => /^(Value with|Expected Number|Error when|Invalid|Maximum|Could not)/i.test(line));
   return reason === undefined ? first : `${first.replace(/\s*CSV Error on Line: \d+/i, '')} ${reason}`;
+}
+
+/** The first non-blank line of a JSON lines file that is not a JSON object, with why; read only after DuckDB failed. */
+async function firstBadJsonLine(file: string): Promise<{ line: number; reason: string } | undefined> {
+  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let number = 0;
+  try {
+    for await (const text of lines) {
+      number++;
+      if (text.trim() === '') continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (error) {
+        return { line: number, reason: `malformed JSON: ${(error as Error).message}` };
+      }
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return { line: number, reason: 'expected a JSON object' };
+    }
+  } catch {
+    return undefined;
+  } finally {
+    lines.close();
+  }
+  return undefined;
 }
