@@ -1,5 +1,7 @@
 import { defineAsset, defineSource } from '../../framework/index.ts';
-import { sessionsByBroker } from './partitions.ts';
+import { brokerCodesSql, CONTROL_RECORD, DETAIL_RECORD } from './broker-feeds.ts';
+import { PORTFOLIOS, sessionsByBroker } from './partitions.ts';
+import { guard, PARTITION_DATE, sqlList } from './sql.ts';
 
 /**
  * Prior-day execution files from the brokers, each in its own format (CSV, JSON lines or Parquet,
@@ -24,4 +26,114 @@ export const executions = defineAsset({
   partitions: sessionsByBroker,
   deps: [{ asset: 'northbridge/broker-executions', as: 'raw_executions' }, 'northbridge/securities'],
   codeVersion: '1',
+  // Every column is cast from whatever type DuckDB detected in the broker's file, and the broker's
+  // own codes are looked up for this broker only. The latest version of an exec id wins and a
+  // cancellation removes it; the control record must then match the live executions exactly
+  // (count, and Σ quantity × price), or the step fails: a truncated or mis-corrected file never
+  // reaches positions.
+  compute: `
+    with raw as (
+      select
+        upper(trim(cast(record_type as varchar))) as record_type,
+        trim(cast(exec_id as varchar)) as exec_id,
+        trim(cast(order_id as varchar)) as order_id,
+        try_cast(version as integer) as version,
+        upper(trim(cast(status as varchar))) as status_code,
+        upper(trim(cast(portfolio as varchar))) as portfolio,
+        upper(trim(cast(symbol as varchar))) as symbol,
+        upper(trim(cast(side as varchar))) as side_code,
+        try_cast(quantity as decimal(18, 4)) as quantity,
+        try_cast(price as decimal(18, 4)) as price,
+        upper(trim(cast(currency as varchar))) as currency,
+        try_cast(trade_time as timestamp) as trade_time,
+        try_cast(control_count as bigint) as control_count,
+        try_cast(control_notional as decimal(38, 4)) as control_notional
+      from raw_executions
+    ),
+    codes as (select * from ${brokerCodesSql()} where broker = getvariable('broker')),
+    detail as (
+      select
+        r.*,
+        s.meaning as side,
+        x.meaning as status,
+        cast(timezone('America/New_York', timezone('UTC', r.trade_time)) as date) as trade_day
+      from raw r
+      left join codes s on s.field = 'side' and s.code = r.side_code
+      left join codes x on x.field = 'status' and x.code = r.status_code
+      where r.record_type = '${DETAIL_RECORD}'
+    ),
+    live as (
+      select * from detail
+      qualify row_number() over (partition by exec_id order by version desc) = 1
+    ),
+    booked as (
+      select d.*, cast(cast(d.quantity as bigint) as decimal(38, 0)) * d.price as notional, m.currency as security_currency
+      from live d
+      left join securities m using (symbol)
+      where d.status <> 'CANCEL'
+    ),
+    control as (
+      select count(*) as records, any_value(control_count) as control_count, any_value(control_notional) as control_notional
+      from raw where record_type = '${CONTROL_RECORD}'
+    ),
+    problems as (
+      select coalesce(exec_id, '(no exec_id)') || ': ' || case
+          when exec_id is null or exec_id = '' then 'no exec_id'
+          when order_id is null or order_id = '' then 'no order_id'
+          when version is null or version < 1 then 'version is not a positive integer'
+          when status is null then 'unknown status code ' || coalesce(status_code, 'null')
+          when side is null then 'unknown side code ' || coalesce(side_code, 'null')
+          when quantity is null or quantity <= 0 or quantity <> round(quantity) then 'quantity is not a positive whole number'
+          when price is null or price <= 0 then 'price is not a positive number'
+          when trade_time is null then 'trade_time is not a timestamp'
+          when trade_day <> ${PARTITION_DATE} then 'traded on ' || trade_day || ' (New York), not on the session'
+          when coalesce(portfolio, '') not in ${sqlList(PORTFOLIOS)} then 'unknown portfolio ' || coalesce(portfolio, 'null')
+        end as problem
+      from detail
+      where problem is not null
+      union all
+      select exec_id || ': not in the security master (' || symbol || ')' from booked where security_currency is null
+      union all
+      select exec_id || ': currency ' || currency || ' but ' || symbol || ' trades in ' || security_currency
+      from booked where security_currency <> currency
+      union all
+      select exec_id || ': version ' || version || ' appears twice with different contents'
+      from detail group by exec_id, version
+      having count(distinct row(status, portfolio, symbol, side, quantity, price, currency, trade_time)) > 1
+      union all
+      select 'record_type ' || coalesce(record_type, 'null') || ': neither ${DETAIL_RECORD} nor ${CONTROL_RECORD}'
+      from raw where coalesce(record_type, '') not in ('${DETAIL_RECORD}', '${CONTROL_RECORD}') group by record_type
+      union all
+      select 'control record: ' || case
+          when records <> 1 then 'expected one ${CONTROL_RECORD} record, found ' || records
+          when control_count is distinct from (select count(*) from booked)
+            then 'says ' || coalesce(cast(control_count as varchar), 'null') || ' executions, the file has ' || (select count(*) from booked)
+          when control_notional is distinct from (select coalesce(sum(notional), 0) from booked)
+            then 'says notional ' || coalesce(cast(control_notional as varchar), 'null') || ', the file has ' || (select coalesce(sum(notional), 0) from booked)
+        end
+      from control
+      where records <> 1
+        or control_count is distinct from (select count(*) from booked)
+        or control_notional is distinct from (select coalesce(sum(notional), 0) from booked)
+    ),
+    ${guard('northbridge/executions')}
+    select
+      ${PARTITION_DATE} as trade_date,
+      getvariable('broker') as broker,
+      exec_id,
+      order_id,
+      version,
+      status,
+      portfolio,
+      symbol,
+      side,
+      cast(quantity as bigint) as quantity,
+      price,
+      currency,
+      trade_time,
+      notional,
+      case when side = 'BUY' then 1 else -1 end * cast(quantity as bigint) as signed_quantity
+    from booked
+    where (select failed from guard) is null
+    order by exec_id`,
 });

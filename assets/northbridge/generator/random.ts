@@ -49,9 +49,12 @@ export function hashWords(...words: readonly number[]): number {
  * A standard normal drawn from counters alone, without a sequence: random walks use it so the value
  * on any day can be computed without replaying a generator's state.
  */
-export function normalAt(...words: readonly number[]): number {
-  const u1 = (hashWords(...words, 1) + 1) / (TWO_32 + 1);
-  const u2 = hashWords(...words, 2) / TWO_32;
+export function normalAt(seed: number, stream: number, item: number, step: number): number {
+  // Hashes the four counters once, then derives both uniforms from it: this runs once per security
+  // and session, millions of times at large scales.
+  const h = fmix(fmix(fmix(fmix(seed ^ 0x9e3779b9) ^ stream) ^ item) ^ step);
+  const u1 = (fmix(h ^ 0x68e31da4) + 1) / (TWO_32 + 1);
+  const u2 = fmix(h ^ 0xb5297a4d) / TWO_32;
   return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
 }
 
