@@ -22,7 +22,7 @@ export type { PublishTarget } from './definitions/publish-target.ts';
 export type { SlaSpec } from './definitions/sla.ts';
 export { defineDefinitions, Definitions, type AssetEdge } from './definitions/definitions.ts';
 export { selectAssets } from './definitions/selection.ts';
-export { defineConfig, type DaybookConfig } from './definitions/config.ts';
+export { defineConfig, type ConfigInput, type DaybookConfig, type DemoPrepare, type ExecutionConfig } from './definitions/config.ts';
 export { createPlan, Plan, type PlanOptions, type PlannedStep } from './planner/plan.ts';
 export { replan, type PartitionChange } from './planner/replan.ts';
 export type { PartitionRequest } from './planner/partition-request.ts';

@@ -1,8 +1,11 @@
 import { multi, sessions, staticKeys } from '../../framework/index.ts';
 import { xnys } from '../../calendars/index.ts';
 
-/** NorthBridge processes every NYSE session since the start of its 2026 books. */
-export const FIRST_SESSION = '2026-01-02';
+/**
+ * The first session of NorthBridge's books: positions start flat on it, and every later session
+ * builds on the one before. `NORTHBRIDGE_START` moves it (a backfill then starts there).
+ */
+export const FIRST_SESSION = process.env.NORTHBRIDGE_START ?? '2026-11-16';
 
 export const BROKERS = ['GSCO', 'JPMS', 'MSCO'] as const;
 export const PORTFOLIOS = ['PF001', 'PF002', 'PF003', 'PF004', 'PF005'] as const;

@@ -2,24 +2,38 @@ import { Command, CommanderError } from 'commander';
 import { DaybookError } from '../util/errors.ts';
 import { systemClock } from '../util/clock.ts';
 import { loadConfig } from './config-loader.ts';
+import { auditCommands } from './commands/audit.ts';
+import { backfillCommands } from './commands/backfill.ts';
 import { calendarCommand } from './commands/calendar.ts';
+import { demoCommand } from './commands/demo.ts';
+import { materializeCommand } from './commands/materialize.ts';
 import { planCommand } from './commands/plan.ts';
-import type { CommandIO } from './output.ts';
+import { runsCommands } from './commands/runs.ts';
+import { statusCommand } from './commands/status.ts';
+import type { CommandContext, CommandIO } from './output.ts';
 
 /** Runs the `daybook` command line; resolves to the exit code. */
 export async function main(argv: readonly string[], io: CommandIO = { stdout: process.stdout, stderr: process.stderr, now: systemClock.now }): Promise<number> {
+  let exitCode = 0;
   const program = new Command('daybook')
     .description('Partitioned data assets with lineage, quality checks and market calendars')
     .option('--config <path>', 'project config (default: ./daybook.config.ts, or DAYBOOK_CONFIG)')
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     .showHelpAfterError();
-  const load = () => loadConfig(program.opts<{ config?: string }>().config);
-  calendarCommand(program, load, io);
-  planCommand(program, load, io);
+  const context: CommandContext = {
+    load: () => loadConfig(program.opts<{ config?: string }>().config),
+    io,
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+  };
+  for (const register of [calendarCommand, planCommand, materializeCommand, backfillCommands, runsCommands, statusCommand, auditCommands, demoCommand]) {
+    register(program, context);
+  }
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return 0;
+    return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     const json = argv.includes('--json');

@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import type { DaybookConfig } from '../definitions/config.ts';
 
 /** Where a command writes; tests pass their own streams. */
 export interface CommandIO {
@@ -22,4 +23,12 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
       .join('  ')
       .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** What every command gets: the config loader, the streams and a way to set the exit code. */
+export interface CommandContext {
+  load(): Promise<DaybookConfig>;
+  readonly io: CommandIO;
+  /** The process exit code, e.g. 1 when a step failed. */
+  setExitCode(code: number): void;
 }

@@ -57,8 +57,8 @@ const NO_RETRY: RetryPolicy = { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 };
 /**
  * Runs steps in dependency order with bounded concurrency. Each failed attempt is retried with
  * exponential backoff and jitter; a step that fails for good marks everything downstream
- * `upstream-failed`, while independent branches go on. A step that ends `waiting` or
- * `blocked-by-check` holds back its downstream steps the same way.
+ * `upstream-failed`, while independent branches go on. A step blocked by a check holds back its
+ * downstream steps the same way; the downstream steps of a `waiting` step wait too.
  */
 export async function runSchedule({
   steps,
@@ -80,12 +80,13 @@ export async function runSchedule({
     if (onEvent) await onEvent({ step, status: next, attempt, ...(error === undefined ? {} : { error }) });
   };
 
-  const holdBack = async (step: ExecutionStep) => {
+  /** Downstream of a waiting step waits too; downstream of anything else that did not succeed has failed. */
+  const holdBack = async (step: ExecutionStep, outcome: 'upstream-failed' | 'waiting') => {
     const stack = [...step.downstream];
     while (stack.length > 0) {
       const id = stack.pop()!;
       if (status[id] !== 'pending') continue;
-      await emit(steps[id]!, 'upstream-failed', 0);
+      await emit(steps[id]!, outcome, 0);
       stack.push(...steps[id]!.downstream);
     }
   };
@@ -103,7 +104,7 @@ export async function runSchedule({
         if (outcome === 'succeeded' || outcome === 'skipped') {
           for (const id of step.downstream) if (--waitingOn[id]! === 0 && status[id] === 'pending') ready.push(id);
         } else {
-          await holdBack(step);
+          await holdBack(step, outcome === 'waiting' ? 'waiting' : 'upstream-failed');
         }
         return;
       } catch (error) {
@@ -113,7 +114,7 @@ export async function runSchedule({
         }
         if (attempt >= retry.attempts) {
           await emit(step, 'failed', attempt, error);
-          await holdBack(step);
+          await holdBack(step, 'upstream-failed');
           return;
         }
         await emit(step, 'pending', attempt, error);

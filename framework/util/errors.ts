@@ -20,6 +20,9 @@ export type DaybookErrorCode =
   | 'sql-failed'
   | 'storage-failed'
   | 'store-failed'
+  | 'store-locked'
+  | 'store-not-found'
+  | 'store-invalid-write'
   | 'publish-failed';
 
 export interface DaybookErrorOptions {

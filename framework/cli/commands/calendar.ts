@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import type { DaybookConfig } from '../../definitions/config.ts';
 import { DAY_MS, formatDay, parseDay } from '../../util/dates.ts';
 import { DefinitionError } from '../../util/errors.ts';
-import { table, write, type CommandIO } from '../output.ts';
+import { table, write, type CommandContext } from '../output.ts';
 
 interface CalendarOptions {
   from?: string;
@@ -12,7 +11,7 @@ interface CalendarOptions {
 }
 
 /** `daybook calendar <MIC>`: sessions (or closures) of a configured market calendar. */
-export function calendarCommand(program: Command, load: () => Promise<DaybookConfig>, io: CommandIO): void {
+export function calendarCommand(program: Command, { load, io }: CommandContext): void {
   program
     .command('calendar')
     .description('List the sessions of a market calendar (or its weekday closures)')

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import type { DaybookConfig } from '../../definitions/config.ts';
 import { selectAssets } from '../../definitions/selection.ts';
-import { MemoryState } from '../../planner/memory-state.ts';
+import { observeSources } from '../../executor/observe-sources.ts';
+import { openEngine } from '../open-engine.ts';
 import { createPlan, type Plan } from '../../planner/plan.ts';
-import { table, write, type CommandIO } from '../output.ts';
+import { table, write, type CommandContext, type CommandIO } from '../output.ts';
 import { partitionRequest, withPartitionOptions, type PartitionFlags } from '../partition-options.ts';
 
 interface PlanFlags extends PartitionFlags {
@@ -13,7 +13,7 @@ interface PlanFlags extends PartitionFlags {
 }
 
 /** `daybook plan`: which partitions must run, and why. */
-export function planCommand(program: Command, load: () => Promise<DaybookConfig>, io: CommandIO): void {
+export function planCommand(program: Command, { load, io }: CommandContext): void {
   withPartitionOptions(
     program
       .command('plan')
@@ -28,16 +28,20 @@ export function planCommand(program: Command, load: () => Promise<DaybookConfig>
       '\nExamples:\n  daybook plan\n  daybook plan northbridge/executions+ --partition 2026-11-20 --where broker=GSCO\n  daybook plan group:northbridge --from 2026-11-16 --to 2026-11-20 --json',
     )
     .action(async (selection: string, flags: PlanFlags) => {
-      const { definitions } = await load();
-      const plan = createPlan({
-        definitions,
-        state: new MemoryState(definitions),
-        assets: selectAssets(definitions, selection),
-        partitions: partitionRequest(flags, io.now()),
-        force: flags.force ?? false,
-      });
-      if (flags.json) await printJson(plan, io);
-      else await printText(plan, io, Number(flags.limit));
+      const config = await load();
+      const { definitions } = config;
+      const assets = selectAssets(definitions, selection);
+      const partitions = partitionRequest(flags, io.now());
+      const engine = await openEngine(config);
+      try {
+        await observeSources(engine, assets, partitions);
+        const state = await engine.store.plannerState(definitions);
+        const plan = createPlan({ definitions, state, assets, partitions, force: flags.force ?? false });
+        if (flags.json) await printJson(plan, io);
+        else await printText(plan, io, Number(flags.limit));
+      } finally {
+        await engine.close();
+      }
     });
 }
 

@@ -1,0 +1,88 @@
+import type { Command } from 'commander';
+import { selectAssets } from '../../definitions/selection.ts';
+import type { Engine } from '../../executor/engine.ts';
+import type { PartitionRequest } from '../../planner/partition-request.ts';
+import type { JsonObject } from '../../store/schema.ts';
+import { StoreError } from '../../util/errors.ts';
+import { openEngine } from '../open-engine.ts';
+import type { CommandContext } from '../output.ts';
+import { partitionRequest, withPartitionOptions, type PartitionFlags } from '../partition-options.ts';
+import { printSummary, runWithProgress } from './materialize.ts';
+
+interface BackfillFlags extends PartitionFlags {
+  force?: boolean;
+  json?: boolean;
+}
+
+/** `daybook backfill` and `daybook backfill resume <id>`. */
+export function backfillCommands(program: Command, context: CommandContext): void {
+  const backfill = withPartitionOptions(
+    program
+      .command('backfill')
+      .description('Materialize a selection over a partition range as a recorded backfill; resume it later by id')
+      .argument('[selection]', 'assets: key, +key, key+, group:NAME, tag:K=V, commas for union', '*'),
+  )
+    .option('--force', 'also rerun partitions that are fresh')
+    .option('--json', 'print the run summary as JSON, with the backfill id')
+    .addHelpText('after', '\nExamples:\n  daybook backfill northbridge/positions+ --from 2026-11-02 --to 2026-11-20\n  daybook backfill resume <id>')
+    .action(async (selection: string, flags: BackfillFlags) => {
+      const config = await context.load();
+      selectAssets(config.definitions, selection);
+      const request = partitionRequest(flags, context.io.now());
+      const engine = await openEngine(config);
+      try {
+        const record = await engine.store.createBackfill({ selection, partitionRequest: toJson(request), status: 'running' });
+        await runBackfill(engine, context, record.id, selection, request, flags);
+      } finally {
+        await engine.close();
+      }
+    });
+
+  backfill
+    .command('resume')
+    .description('Rerun a backfill: only its failed and missing partitions run again')
+    .argument('<id>', 'backfill id')
+    .option('--json', 'print the run summary as JSON')
+    .action(async (id: string, flags: { json?: boolean }) => {
+      const engine = await openEngine(await context.load());
+      try {
+        const record = await engine.store.getBackfill(id);
+        if (!record) throw new StoreError('store-failed', `unknown backfill "${id}"`, { field: 'id' });
+        await engine.store.updateBackfill({ backfillId: id, status: 'running' });
+        // Partitions that succeeded are fresh now, so planning the same request again runs only the rest.
+        await runBackfill(engine, context, id, record.selection, record.partitionRequest as PartitionRequest, flags);
+      } finally {
+        await engine.close();
+      }
+    });
+}
+
+async function runBackfill(
+  engine: Engine,
+  context: CommandContext,
+  backfillId: string,
+  selection: string,
+  request: PartitionRequest,
+  flags: { force?: boolean; json?: boolean },
+): Promise<void> {
+  const summary = await runWithProgress(engine, context.io, {
+    selection,
+    partitions: request,
+    force: flags.force ?? false,
+    trigger: 'backfill',
+    backfillId,
+    quiet: flags.json ?? false,
+  });
+  await engine.store.updateBackfill({ backfillId, status: summary.status === 'succeeded' ? 'completed' : summary.status === 'cancelled' ? 'cancelled' : 'failed' });
+  if (flags.json) {
+    await context.io.stdout.write(JSON.stringify({ backfillId, ...summary }) + '\n');
+  } else {
+    await printSummary(summary, context.io, false);
+    context.io.stdout.write(`backfill ${backfillId} ${summary.status === 'succeeded' ? 'completed' : `${summary.status}; resume with: daybook backfill resume ${backfillId}`}\n`);
+  }
+  if (summary.status !== 'succeeded') context.setExitCode(1);
+}
+
+function toJson(request: PartitionRequest): JsonObject {
+  return JSON.parse(JSON.stringify(request)) as JsonObject;
+}

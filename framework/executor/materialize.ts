@@ -1,0 +1,237 @@
+import type { AssetDefinition } from '../definitions/asset.ts';
+import { selectAssets } from '../definitions/selection.ts';
+import type { SourceObservation } from '../io/source-observer.ts';
+import { runSqlCompute } from '../io/sql-compute.ts';
+import { quoteIdentifier } from '../io/sql-text.ts';
+import type { PartitionRequest } from '../planner/partition-request.ts';
+import { createPlan } from '../planner/plan.ts';
+import type { StorePlannerState } from '../store/planner-state.ts';
+import type { StepStatus } from '../store/schema.ts';
+import { MaterializationError } from '../util/errors.ts';
+import { formatPartition } from '../planner/explain.ts';
+import type { Engine } from './engine.ts';
+import { runSchedule, type AttemptOutcome, type SchedulerEvent } from './scheduler.ts';
+import { buildStepGraph, type ExecutionStep } from './step-graph.ts';
+import { observeSources, toObservation } from './observe-sources.ts';
+import { prepareStepInputs, setPartitionVariables } from './step-inputs.ts';
+
+export interface MaterializeOptions {
+  /** Assets to run (selection syntax); default every asset. */
+  selection?: string;
+  partitions?: PartitionRequest;
+  /** Run requested partitions even when they are fresh. */
+  force?: boolean;
+  /** What started the run (`manual`, `backfill`, `schedule`…) and who. */
+  trigger?: string;
+  actor?: string;
+  backfillId?: string;
+  /** Ctrl-C: running steps are aborted and nothing new starts. */
+  signal?: AbortSignal;
+  /** Called on every step status change, after it is stored. */
+  onStep?: (event: StepEvent) => void;
+  /** Called once the plan is known, with the number of steps. */
+  onPlan?: (steps: number) => void;
+}
+
+export interface StepEvent {
+  readonly asset: string;
+  readonly partition: string;
+  readonly status: StepStatus;
+  readonly attempt: number;
+  readonly message?: string;
+}
+
+/** What a run did. */
+export interface RunSummary {
+  readonly runId: string;
+  readonly status: 'succeeded' | 'failed' | 'cancelled';
+  readonly steps: number;
+  readonly byStatus: Readonly<Partial<Record<StepStatus, number>>>;
+  readonly rows: number;
+  /** Steps that did not succeed or skip, with why. */
+  readonly problems: readonly { asset: string; partition: string; status: StepStatus; message: string }[];
+}
+
+/**
+ * Observes the sources a selection reads, plans it, and runs the plan: each step computes into
+ * partition storage, then records its materialization with its success in one store transaction.
+ */
+export async function materialize(engine: Engine, options: MaterializeOptions = {}): Promise<RunSummary> {
+  const { definitions, store } = engine;
+  const selection = options.selection ?? '*';
+  const request = options.partitions ?? {};
+  const assets = selectAssets(definitions, selection);
+  const observations = await observeSources(engine, assets, request);
+  const state = await store.plannerState(definitions);
+  const plan = createPlan({ definitions, state, assets, partitions: request, force: options.force ?? false });
+  const steps = buildStepGraph(plan);
+  options.onPlan?.(steps.length);
+  const { run, steps: records } = await store.createRun({
+    selection,
+    partitionRequest: JSON.parse(JSON.stringify(request)),
+    trigger: options.trigger ?? 'manual',
+    ...(options.actor === undefined ? {} : { triggeredBy: options.actor, actor: options.actor }),
+    ...(options.backfillId === undefined ? {} : { backfillId: options.backfillId }),
+    status: 'running',
+    steps: steps.map((step) => ({ asset: step.asset, partition: step.partition, reason: step.reason })),
+  });
+  const stepIds = records.map((record) => record.id);
+  const produced = new Map<string, string>();
+  const messages = new Map<number, string>();
+  const logs = new Map<number, string[]>();
+  const log = (step: ExecutionStep, line: string) => {
+    const lines = logs.get(step.id) ?? [];
+    lines.push(`${new Date().toISOString()} ${line}`);
+    logs.set(step.id, lines.slice(-200));
+  };
+  const logTail = (step: ExecutionStep) => (logs.get(step.id) ?? []).join('\n');
+  let rows = 0;
+
+  const observation = async (source: string, partition: string): Promise<SourceObservation> => {
+    const key = `${source}\u0000${partition}`;
+    let found = observations.get(key);
+    if (!found) {
+      found = await engine.observer.observe(definitions.get(source), partition);
+      observations.set(key, found);
+      if (found.status === 'present') await store.recordObservations([toObservation(found)]);
+    }
+    return found;
+  };
+  const dataVersion = (asset: string, index: number) => produced.get(`${asset}\u0000${index}`) ?? state.dataVersion?.(asset, index);
+
+  const execute = async (step: ExecutionStep, attempt: { number: number; signal: AbortSignal }): Promise<AttemptOutcome> => {
+    const asset = definitions.assets[step.assetId]!;
+    const connection = await engine.duckdb.connect();
+    let views: string[] = [];
+    try {
+      await setPartitionVariables(connection, definitions, step.assetId, step.partition);
+      const inputs = await prepareStepInputs({
+        connection,
+        definitions,
+        assetId: step.assetId,
+        partitionIndex: step.partitionIndex,
+        storage: engine.storage,
+        observation,
+        dataVersion,
+      });
+      if (!inputs.ready) {
+        messages.set(step.id, inputs.waitingFor);
+        await store.updateStep({ stepId: stepIds[step.id]!, status: 'waiting', message: inputs.waitingFor });
+        return 'waiting';
+      }
+      views = inputs.views;
+      for (const [upstream, versions] of Object.entries(inputs.consumed)) {
+        for (const [key, version] of Object.entries(versions)) log(step, `input ${formatPartition(upstream, key)} ${version}`);
+      }
+      if (step.reason === 'upstream-changed' && isUpToDate(state, asset, step.partitionIndex, inputs.consumed)) {
+        const current = state.dataVersion?.(asset.key, step.partitionIndex);
+        if (current !== undefined) produced.set(`${asset.key}\u0000${step.partitionIndex}`, current);
+        messages.set(step.id, 'up to date: same code version and input versions');
+        await store.updateStep({ stepId: stepIds[step.id]!, status: 'skipped', message: 'up to date: same code version and input versions' });
+        return 'skipped';
+      }
+      attempt.signal.throwIfAborted();
+      const sql = await sqlOf(asset, step);
+      log(step, `computing ${formatPartition(asset.key, step.partition)} (attempt ${attempt.number})`);
+      const result = await runSqlCompute({
+        connection,
+        storage: engine.storage,
+        asset,
+        partition: step.partition,
+        sql,
+        inputs: inputs.relations,
+      });
+      log(step, `wrote ${result.rowCount} rows, ${result.bytes} bytes, ${result.dataVersion}`);
+      await store.recordSuccess({
+        stepId: stepIds[step.id]!,
+        dataVersion: result.dataVersion,
+        ...(asset.codeVersion === undefined ? {} : { codeVersion: asset.codeVersion }),
+        consumed: inputs.consumed,
+        rowCount: result.rowCount,
+        bytes: result.bytes,
+        location: result.location,
+        metadata: { columns: result.schema.map((column) => ({ name: column.name, type: column.type })) },
+        logTail: logTail(step),
+      });
+      produced.set(`${asset.key}\u0000${step.partitionIndex}`, result.dataVersion);
+      rows += result.rowCount;
+      return 'succeeded';
+    } finally {
+      for (const view of views) await connection.run(`DROP VIEW IF EXISTS ${quoteIdentifier(view)}`).catch(() => undefined);
+      connection.close();
+    }
+  };
+
+  const onEvent = async (event: SchedulerEvent) => {
+    const stepId = stepIds[event.step.id]!;
+    const error = event.error === undefined ? undefined : errorOf(event.error);
+    if (event.status === 'running') await store.updateStep({ stepId, status: 'running' });
+    else if (event.status === 'failed' || (event.status === 'pending' && error)) {
+      log(event.step, `attempt ${event.attempt} failed: ${error!.message.split('\n')[0]}`);
+      await store.recordFailure({ stepId, status: event.status, error: error!, logTail: logTail(event.step) });
+      if (event.status === 'failed') messages.set(event.step.id, error!.message);
+    } else if (event.status === 'cancelled' || (event.attempt === 0 && (event.status === 'upstream-failed' || event.status === 'waiting'))) {
+      const message = { 'upstream-failed': 'an upstream step failed', cancelled: 'cancelled', waiting: 'an upstream step is waiting' }[event.status];
+      messages.set(event.step.id, message);
+      await store.updateStep({ stepId, status: event.status, message });
+    }
+    options.onStep?.({
+      asset: event.step.asset,
+      partition: event.step.partition,
+      status: event.status,
+      attempt: event.attempt,
+      ...(messages.has(event.step.id) ? { message: messages.get(event.step.id)! } : {}),
+    });
+  };
+
+  const statuses = await runSchedule({
+    steps,
+    execute,
+    onEvent,
+    concurrency: engine.concurrency,
+    retry: engine.retry,
+    timeoutMs: engine.timeoutMs,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const byStatus: Partial<Record<StepStatus, number>> = {};
+  for (const status of statuses) byStatus[status] = (byStatus[status] ?? 0) + 1;
+  const failed = statuses.some((status) => status === 'failed' || status === 'upstream-failed' || status === 'blocked-by-check');
+  const status = options.signal?.aborted ? 'cancelled' : failed ? 'failed' : 'succeeded';
+  await store.updateRun({ runId: run.id, status });
+  const problems = steps
+    .filter((step) => !['succeeded', 'skipped'].includes(statuses[step.id]!))
+    .map((step) => ({ asset: step.asset, partition: step.partition, status: statuses[step.id]!, message: messages.get(step.id) ?? '' }));
+  return { runId: run.id, status, steps: steps.length, byStatus, rows, problems };
+}
+
+/** Memoization: the latest materialization read exactly these input versions with the current code. */
+function isUpToDate(state: StorePlannerState, asset: AssetDefinition, index: number, consumed: Record<string, Record<string, string>>): boolean {
+  const own = state.asset(asset.key);
+  if (!own || index >= own.materializedSeq.length || own.materializedSeq[index] === 0 || own.failed[index] === 1) return false;
+  if (asset.codeVersion !== undefined && own.codeVersions[own.codeVersion[index]!] !== asset.codeVersion) return false;
+  for (const [upstream, versions] of Object.entries(consumed)) {
+    for (const [key, version] of Object.entries(versions)) {
+      if (state.consumedVersion?.(asset.key, index, upstream, key) !== version) return false;
+    }
+  }
+  return true;
+}
+
+/** The SQL of a step: the asset's SQL, or the SQL its TypeScript compute returns. */
+async function sqlOf(asset: AssetDefinition, step: ExecutionStep): Promise<string> {
+  if (typeof asset.compute === 'string') return asset.compute;
+  if (typeof asset.compute === 'function') {
+    const sql = await asset.compute({ asset: asset.key, partitionKey: step.partition });
+    if (typeof sql === 'string') return sql;
+  }
+  throw new MaterializationError('materialization-failed', `asset "${asset.key}" has no compute that yields SQL`, {
+    asset: asset.key,
+    partition: step.partition,
+    field: 'compute',
+  });
+}
+
+function errorOf(error: unknown): { message: string; stack?: string } {
+  if (error instanceof Error) return { message: error.message, ...(error.stack === undefined ? {} : { stack: error.stack }) };
+  return { message: String(error) };
+}

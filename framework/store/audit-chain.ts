@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+
+/** The prev_hash of the first event. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The fields of an audit event that its hash covers, besides prev_hash. */
+export interface AuditLink {
+  readonly seq: number;
+  readonly at: Date;
+  readonly actor: string;
+  readonly action: string;
+  readonly asset: string | null;
+  readonly partition: string | null;
+  readonly runId: string | null;
+  /** The payload exactly as stored: canonical JSON text. */
+  readonly payloadText: string;
+}
+
+/**
+ * JSON with object keys sorted (by UTF-16 code unit) and no whitespace, so equal values always give
+ * equal text. `undefined` members are left out, as JSON.stringify does.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  const record = value as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of Object.keys(record).sort()) {
+    const item = record[key];
+    if (item === undefined || typeof item === 'function') continue;
+    parts.push(`${JSON.stringify(key)}:${canonicalJson(item)}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+/**
+ * The canonical encoding of one event: a JSON array `[seq, at, actor, action, asset, partition,
+ * run, payload]`, with `at` as ISO-8601 UTC in milliseconds, absent subjects as null, and the
+ * payload's stored text inlined as is.
+ */
+export function encodeAuditLink(link: AuditLink): string {
+  return (
+    `[${link.seq},"${link.at.toISOString()}",${JSON.stringify(link.actor)},${JSON.stringify(link.action)},` +
+    `${JSON.stringify(link.asset)},${JSON.stringify(link.partition)},${JSON.stringify(link.runId)},${link.payloadText}]`
+  );
+}
+
+/** sha256, in lowercase hex, of the previous event's hash followed by this event's canonical encoding (UTF-8). */
+export function auditHash(prevHash: string, link: AuditLink): string {
+  return createHash('sha256').update(prevHash).update(encodeAuditLink(link)).digest('hex');
+}

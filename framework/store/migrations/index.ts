@@ -1,0 +1,12 @@
+import type { Migration, MigrationProvider } from 'kysely/migration';
+import { initial } from './0001-initial.ts';
+
+/** Every migration, by name; names sort in the order they run. Listed here rather than found by a folder scan, so bundling cannot lose one. */
+const migrations: Readonly<Record<string, Migration>> = {
+  '0001-initial': initial,
+};
+
+/** The static provider the Migrator reads. */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => ({ ...migrations }),
+};

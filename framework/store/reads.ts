@@ -1,0 +1,191 @@
+// The store's queries. Each returns records (camelCase), never rows.
+import { sql, type Kysely } from 'kysely';
+import {
+  auditEventRecord,
+  backfillRecord,
+  checkResultRecord,
+  materializationRecord,
+  observationRecord,
+  partitionStateRecord,
+  runRecord,
+  stepRecord,
+} from './records.ts';
+import type {
+  AuditEventRecord,
+  AuditRow,
+  BackfillRecord,
+  BackfillStatus,
+  CheckResultRecord,
+  Database,
+  MaterializationRecord,
+  ObservationRecord,
+  PartitionStateRecord,
+  RunRecord,
+  RunStatus,
+  StepRecord,
+  StepStatus,
+} from './schema.ts';
+
+type Db = Kysely<Database>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface RunQuery {
+  status?: RunStatus;
+  backfillId?: string;
+  /** Runs created before this instant. */
+  before?: Date;
+  limit?: number;
+}
+
+export interface StepQuery {
+  status?: StepStatus;
+}
+
+export interface MaterializationQuery {
+  /** Only these partition keys. */
+  partitions?: readonly string[];
+  limit?: number;
+}
+
+export interface AuditQuery {
+  asset?: string;
+  partition?: string;
+  runId?: string;
+  action?: string;
+  /** Events after this seq (for paging). */
+  afterSeq?: number;
+  limit?: number;
+}
+
+export interface CheckResultQuery {
+  stepId?: string;
+  asset?: string;
+  partition?: string;
+  limit?: number;
+}
+
+export async function getRun(db: Db, id: string): Promise<RunRecord | undefined> {
+  if (!UUID.test(id)) return undefined;
+  const row = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && runRecord(row);
+}
+
+/** Newest first. */
+export async function listRuns(db: Db, { status, backfillId, before, limit = 50 }: RunQuery = {}): Promise<RunRecord[]> {
+  let query = db.selectFrom('runs').selectAll();
+  if (status !== undefined) query = query.where('status', '=', status);
+  if (backfillId !== undefined) query = query.where('backfill_id', '=', backfillId);
+  if (before !== undefined) query = query.where('created_at', '<', before);
+  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return rows.map(runRecord);
+}
+
+export async function getStep(db: Db, id: string): Promise<StepRecord | undefined> {
+  if (!UUID.test(id)) return undefined;
+  const row = await db.selectFrom('steps').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && stepRecord(row);
+}
+
+/** In the order they were planned. */
+export async function listSteps(db: Db, runId: string, { status }: StepQuery = {}): Promise<StepRecord[]> {
+  if (!UUID.test(runId)) return [];
+  let query = db.selectFrom('steps').selectAll().where('run_id', '=', runId);
+  if (status !== undefined) query = query.where('status', '=', status);
+  const rows = await query.orderBy('created_at').orderBy('id').execute();
+  return rows.map(stepRecord);
+}
+
+/** The current materialization of each of an asset's partitions, most recent first. */
+export async function currentMaterializations(db: Db, asset: string, { partitions, limit = 1_000 }: MaterializationQuery = {}): Promise<MaterializationRecord[]> {
+  let query = db
+    .selectFrom('asset_partitions as p')
+    .innerJoin('materializations as m', 'm.seq', 'p.current_seq')
+    .selectAll('m')
+    .where('p.asset', '=', asset);
+  if (partitions !== undefined) query = query.where(sql<boolean>`p.partition_key = any(${[...partitions]}::text[])`);
+  const rows = await query.orderBy('m.seq', 'desc').limit(limit).execute();
+  return rows.map(materializationRecord);
+}
+
+/** Every materialization of one partition, the current one first. */
+export async function materializationHistory(db: Db, asset: string, partition: string, limit = 100): Promise<MaterializationRecord[]> {
+  const rows = await db
+    .selectFrom('materializations')
+    .selectAll()
+    .where('asset', '=', asset)
+    .where('partition_key', '=', partition)
+    .orderBy('seq', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map(materializationRecord);
+}
+
+/** The current state of an asset's partitions (or of the given ones), in key order. */
+export async function partitionStates(db: Db, asset: string, partitions?: readonly string[]): Promise<PartitionStateRecord[]> {
+  let query = db.selectFrom('asset_partitions').selectAll().where('asset', '=', asset);
+  if (partitions !== undefined) query = query.where(sql<boolean>`partition_key = any(${[...partitions]}::text[])`);
+  const rows = await query.orderBy('partition_key').execute();
+  return rows.map(partitionStateRecord);
+}
+
+/** A source's recorded observations (each a new data version), most recent first. */
+export async function listObservations(db: Db, asset: string, { partitions, limit = 1_000 }: MaterializationQuery = {}): Promise<ObservationRecord[]> {
+  let query = db.selectFrom('source_observations').selectAll().where('asset', '=', asset);
+  if (partitions !== undefined) query = query.where(sql<boolean>`partition_key = any(${[...partitions]}::text[])`);
+  const rows = await query.orderBy('seq', 'desc').limit(limit).execute();
+  return rows.map(observationRecord);
+}
+
+export async function getBackfill(db: Db, id: string): Promise<BackfillRecord | undefined> {
+  if (!UUID.test(id)) return undefined;
+  const row = await db.selectFrom('backfills').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) return undefined;
+  const runs = await db.selectFrom('runs').select('id').where('backfill_id', '=', id).orderBy('created_at').orderBy('id').execute();
+  return backfillRecord(
+    row,
+    runs.map((run) => run.id),
+  );
+}
+
+/** Newest first. */
+export async function listBackfills(db: Db, { status, limit = 50 }: { status?: BackfillStatus; limit?: number } = {}): Promise<BackfillRecord[]> {
+  let query = db
+    .selectFrom('backfills as b')
+    .selectAll('b')
+    .select(sql<string[]>`coalesce((select array_agg(r.id::text order by r.created_at, r.id) from runs r where r.backfill_id = b.id), '{}')`.as('run_ids'));
+  if (status !== undefined) query = query.where('b.status', '=', status);
+  const rows = await query.orderBy('b.created_at', 'desc').limit(limit).execute();
+  return rows.map(({ run_ids, ...row }) => backfillRecord(row, run_ids));
+}
+
+/** A dynamic definition's keys, in the order they were added (which gives their indexes). */
+export async function listDynamicKeys(db: Db, definition: string): Promise<string[]> {
+  const rows = await db.selectFrom('dynamic_partition_keys').select('key').where('definition', '=', definition).orderBy('position').execute();
+  return rows.map((row) => row.key);
+}
+
+/** Audit events in chain order, filtered by subject. */
+export async function listAuditEvents(db: Db, { asset, partition, runId, action, afterSeq = 0, limit = 1_000 }: AuditQuery = {}): Promise<AuditEventRecord[]> {
+  let query = db
+    .selectFrom('audit_events')
+    .select(['seq', 'at', 'actor', 'action', 'asset', 'partition_key', 'run_id', 'prev_hash', 'hash'])
+    .select(sql<string>`payload::text`.as('payload_text'))
+    .where('seq', '>', afterSeq);
+  if (asset !== undefined) query = query.where('asset', '=', asset);
+  if (partition !== undefined) query = query.where('partition_key', '=', partition);
+  if (runId !== undefined) query = UUID.test(runId) ? query.where('run_id', '=', runId) : query.where(sql<boolean>`false`);
+  if (action !== undefined) query = query.where('action', '=', action);
+  const rows: AuditRow[] = await query.orderBy('seq').limit(limit).execute();
+  return rows.map(auditEventRecord);
+}
+
+/** Check results, most recent first. */
+export async function listCheckResults(db: Db, { stepId, asset, partition, limit = 1_000 }: CheckResultQuery = {}): Promise<CheckResultRecord[]> {
+  let query = db.selectFrom('check_results').selectAll();
+  if (stepId !== undefined) query = UUID.test(stepId) ? query.where('step_id', '=', stepId) : query.where(sql<boolean>`false`);
+  if (asset !== undefined) query = query.where('asset', '=', asset);
+  if (partition !== undefined) query = query.where('partition_key', '=', partition);
+  const rows = await query.orderBy('id', 'desc').limit(limit).execute();
+  return rows.map(checkResultRecord);
+}

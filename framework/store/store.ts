@@ -1,0 +1,267 @@
+import type { Kysely } from 'kysely';
+import type { Definitions } from '../definitions/definitions.ts';
+import { systemClock, type Clock } from '../util/clock.ts';
+import { DaybookError, StoreError } from '../util/errors.ts';
+import { applyWrites } from './apply-writes.ts';
+import type { StoreDialect } from './dialect.ts';
+import { GroupCommit } from './group-commit.ts';
+import { loadPlannerState, restoreDynamicKeys, type PlannerStateOptions, type StorePlannerState } from './planner-state.ts';
+import { describeWrites, prepareWrite } from './prepare-write.ts';
+import * as reads from './reads.ts';
+import type {
+  AuditEventRecord,
+  BackfillRecord,
+  BackfillStatus,
+  CheckResultRecord,
+  Database,
+  MaterializationRecord,
+  ObservationRecord,
+  PartitionStateRecord,
+  RunRecord,
+  StepRecord,
+} from './schema.ts';
+import { verifyAuditChain, type AuditVerification, type VerifyAuditOptions } from './verify-audit.ts';
+import type {
+  AuditInput,
+  BackfillChange,
+  CheckResultInput,
+  NewBackfill,
+  NewRun,
+  NewStep,
+  Observation,
+  ObservationResult,
+  ResultOf,
+  ResultsOf,
+  RunChange,
+  StepChange,
+  StepFailure,
+  StepSuccess,
+  StoreWrite,
+} from './writes.ts';
+
+/** Who made a change and when; the store's actor and clock fill in what is left out. */
+export interface Attribution {
+  actor?: string;
+  at?: number | Date;
+}
+
+export interface MetadataStoreOptions {
+  /** Where times come from. */
+  clock?: Clock;
+  /** Who acts when a write does not say (audit events, run triggers). */
+  actor?: string;
+  /** Most writes in one group-commit transaction. */
+  maxBatchWrites?: number;
+}
+
+/**
+ * The metadata store: runs, steps, materializations, observations, dynamic keys, backfills, check
+ * results and the audit chain, over one Kysely database (PGlite or PostgreSQL). Every write method
+ * resolves only after its transaction has committed, and appends its audit events in that same
+ * transaction. Concurrent writes share transactions (group commit, see group-commit.ts), which is
+ * what lets many steps per second through; `commit()` writes several changes atomically.
+ *
+ * @example
+ * const store = await createStore();
+ * const { run, steps } = await store.createRun({ selection: 'northbridge/positions', steps: [{ asset: 'northbridge/positions', partition: '2026-11-20' }] });
+ * await store.updateStep({ stepId: steps[0]!.id, status: 'running', worker: 'w1' });
+ * await store.recordSuccess({ stepId: steps[0]!.id, dataVersion: 'sha256:…', rowCount: 1204 });
+ */
+export class MetadataStore {
+  /** The dialect's name: `pglite` or `postgres`. */
+  readonly dialect: string;
+  /** Where the data lives (a directory, or a URL without password). */
+  readonly location: string;
+  /** The Kysely instance, for the store's own modules and tests; other code uses the methods. */
+  readonly db: Kysely<Database>;
+  readonly #release: () => Promise<void>;
+  readonly #clock: Clock;
+  readonly #actor: string;
+  readonly #commits: GroupCommit;
+  #closed: Promise<void> | undefined;
+
+  constructor(db: Kysely<Database>, dialect: StoreDialect, { clock = systemClock, actor = 'daybook', maxBatchWrites = 4_000 }: MetadataStoreOptions = {}) {
+    this.db = db;
+    this.dialect = dialect.name;
+    this.location = dialect.location;
+    this.#release = () => dialect.release();
+    this.#clock = clock;
+    this.#actor = actor;
+    this.#commits = new GroupCommit({ apply: (writes) => this.#apply(writes), maxWrites: maxBatchWrites, where: dialect.location });
+  }
+
+  /** Commits the writes atomically, in one transaction (shared with concurrent callers); resolves with each write's result. */
+  async commit<const W extends readonly StoreWrite[]>(writes: W): Promise<ResultsOf<W>> {
+    const context = { now: this.#clock.now(), actor: this.#actor };
+    const prepared = writes.map((write) => prepareWrite(write, context));
+    return (await this.#commits.submit(prepared)) as ResultsOf<W>;
+  }
+
+  /** Creates a run, with its planned steps when given. */
+  createRun(run: NewRun): Promise<ResultOf<{ kind: 'create-run' } & NewRun>> {
+    return this.#one({ kind: 'create-run', ...run });
+  }
+
+  /** Changes a run's status (`running`, then `succeeded`, `failed` or `cancelled`). */
+  updateRun(change: RunChange): Promise<RunRecord> {
+    return this.#one({ kind: 'update-run', ...change });
+  }
+
+  /** Adds planned steps to a run. */
+  addSteps(runId: string, steps: readonly NewStep[], attribution: Attribution = {}): Promise<StepRecord[]> {
+    return this.#one({ kind: 'add-steps', runId, steps, ...attribution });
+  }
+
+  /** Changes a step's status: `running` (a new attempt), `waiting`, `pending`, `skipped`, `upstream-failed` or `cancelled`. */
+  updateStep(change: StepChange): Promise<StepRecord> {
+    return this.#one({ kind: 'update-step', ...change });
+  }
+
+  /** Records a step's success and its materialization in one transaction; the partition's current materialization is replaced. */
+  recordSuccess(success: StepSuccess): Promise<{ step: StepRecord; materialization: MaterializationRecord }> {
+    return this.#one({ kind: 'succeed-step', ...success });
+  }
+
+  /** Records a failed attempt (`failed`, `blocked-by-check`, or `pending` when it will be retried) and flags the partition failed. */
+  recordFailure(failure: StepFailure): Promise<StepRecord> {
+    return this.#one({ kind: 'fail-step', ...failure });
+  }
+
+  /** Records source observations; only a changed data version makes a new row (and a new seq). */
+  recordObservations(observations: readonly Observation[], attribution: Attribution = {}): Promise<ObservationResult[]> {
+    return this.#one({ kind: 'observe', observations, ...attribution });
+  }
+
+  /** Adds keys to a dynamic partitions definition; returns those that were new, in order. */
+  addDynamicKeys(definition: string, keys: readonly string[], attribution: Attribution = {}): Promise<string[]> {
+    return this.#one({ kind: 'add-dynamic-keys', definition, keys, ...attribution });
+  }
+
+  /** Records a backfill; its runs refer to it by `backfillId`. */
+  createBackfill(backfill: NewBackfill): Promise<BackfillRecord> {
+    return this.#one({ kind: 'create-backfill', ...backfill });
+  }
+
+  /** Changes a backfill's status. */
+  updateBackfill(change: BackfillChange): Promise<BackfillRecord> {
+    return this.#one({ kind: 'update-backfill', ...change });
+  }
+
+  /** Stores check results of asset partitions; returns how many. */
+  recordCheckResults(results: readonly CheckResultInput[], attribution: Attribution = {}): Promise<number> {
+    return this.#one({ kind: 'check-results', results, ...attribution });
+  }
+
+  /** Appends audit events of their own (operator actions); returns their seqs. */
+  appendAudit(events: readonly AuditInput[]): Promise<number[]> {
+    return this.#one({ kind: 'audit', events });
+  }
+
+  /** A run by id. */
+  getRun(id: string): Promise<RunRecord | undefined> {
+    return reads.getRun(this.db, id);
+  }
+
+  /** Runs, newest first. */
+  listRuns(query: reads.RunQuery = {}): Promise<RunRecord[]> {
+    return reads.listRuns(this.db, query);
+  }
+
+  /** A step by id. */
+  getStep(id: string): Promise<StepRecord | undefined> {
+    return reads.getStep(this.db, id);
+  }
+
+  /** The steps of a run, in planned order. */
+  listSteps(runId: string, query: reads.StepQuery = {}): Promise<StepRecord[]> {
+    return reads.listSteps(this.db, runId, query);
+  }
+
+  /** The current materialization of each partition of an asset, most recent first. */
+  currentMaterializations(asset: string, query: reads.MaterializationQuery = {}): Promise<MaterializationRecord[]> {
+    return reads.currentMaterializations(this.db, asset, query);
+  }
+
+  /** Every materialization of one partition, the current one first. */
+  materializationHistory(asset: string, partition: string, limit?: number): Promise<MaterializationRecord[]> {
+    return reads.materializationHistory(this.db, asset, partition, limit);
+  }
+
+  /** The current state (seqs, versions, failure) of an asset's partitions. */
+  partitionStates(asset: string, partitions?: readonly string[]): Promise<PartitionStateRecord[]> {
+    return reads.partitionStates(this.db, asset, partitions);
+  }
+
+  /** A source's observations, most recent first. */
+  listObservations(asset: string, query: reads.MaterializationQuery = {}): Promise<ObservationRecord[]> {
+    return reads.listObservations(this.db, asset, query);
+  }
+
+  /** A backfill with its run ids. */
+  getBackfill(id: string): Promise<BackfillRecord | undefined> {
+    return reads.getBackfill(this.db, id);
+  }
+
+  /** Backfills, newest first. */
+  listBackfills(query: { status?: BackfillStatus; limit?: number } = {}): Promise<BackfillRecord[]> {
+    return reads.listBackfills(this.db, query);
+  }
+
+  /** A dynamic definition's stored keys, in order of addition. */
+  listDynamicKeys(definition: string): Promise<string[]> {
+    return reads.listDynamicKeys(this.db, definition);
+  }
+
+  /** Adds the stored keys to every dynamic definition the assets use (plannerState does this itself). */
+  restoreDynamicKeys(definitions: Definitions): Promise<void> {
+    return restoreDynamicKeys(this.db, definitions);
+  }
+
+  /** Audit events in chain order, filtered by asset, partition, run or action. */
+  listAuditEvents(query: reads.AuditQuery = {}): Promise<AuditEventRecord[]> {
+    return reads.listAuditEvents(this.db, query);
+  }
+
+  /** Check results, most recent first. */
+  listCheckResults(query: reads.CheckResultQuery = {}): Promise<CheckResultRecord[]> {
+    return reads.listCheckResults(this.db, query);
+  }
+
+  /** The planner's typed arrays for every asset in the definitions, with the detail callbacks unless `details: false`. */
+  plannerState(definitions: Definitions, options: PlannerStateOptions = {}): Promise<StorePlannerState> {
+    return loadPlannerState(this.db, definitions, options);
+  }
+
+  /** Walks the audit chain and reports the first broken link. */
+  verifyAuditChain(options: VerifyAuditOptions = {}): Promise<AuditVerification> {
+    return verifyAuditChain(this.db, options);
+  }
+
+  /** Commits what is queued, then closes the database and releases its lock. */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      try {
+        await this.#commits.close();
+        await this.db.destroy();
+      } finally {
+        await this.#release();
+      }
+    })();
+    return this.#closed;
+  }
+
+  async #one<W extends StoreWrite>(write: W): Promise<ResultOf<W>> {
+    const [result] = await this.commit([write] as const);
+    return result as ResultOf<W>;
+  }
+
+  async #apply(writes: readonly StoreWrite[]): Promise<unknown[]> {
+    try {
+      return await applyWrites(this.db, writes);
+    } catch (error) {
+      if (error instanceof DaybookError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new StoreError('store-failed', `store at ${this.location}: could not commit ${describeWrites(writes)}: ${reason}`, { cause: error });
+    }
+  }
+}

@@ -1,0 +1,17 @@
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text that PostgreSQL stores exactly as given: NUL (which a text column refuses) and lone surrogates
+ * (which UTF-8 cannot hold) become U+FFFD. Without this, an error message with a NUL byte would fail
+ * the very write that records the failure, and a hashed field would not read back as it was hashed.
+ * Past `max` characters the rest is cut, keeping the start (messages) or the end (log tails).
+ */
+export function storableText(text: string, max = Infinity, keep: 'start' | 'end' = 'start'): string {
+  let result = text;
+  if (result.length > max) {
+    const note = `… [${result.length - max} characters cut] …`;
+    result = keep === 'end' ? note + result.slice(result.length - max) : result.slice(0, max) + note;
+  }
+  if (result.includes('\u0000')) result = result.replaceAll('\u0000', '\uFFFD');
+  return result.replace(LONE_SURROGATE, '\uFFFD');
+}
