@@ -58,3 +58,8 @@ export { readSource, type ReadSourceOptions, type SourceRelation } from './io/so
 export type { InputRelation } from './io/input-relation.ts';
 export { readError, type ReadErrorContext } from './io/read-error.ts';
 export { runSqlCompute, type SqlComputeOptions, type SqlComputeResult } from './io/sql-compute.ts';
+export type { Engine } from './executor/engine.ts';
+export { materialize, type MaterializeOptions, type RunSummary, type StepEvent } from './executor/materialize.ts';
+export type { RetryPolicy } from './executor/scheduler.ts';
+export { createStore, type StoreOptions } from './store/create-store.ts';
+export { MetadataStore } from './store/store.ts';

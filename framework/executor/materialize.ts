@@ -1,7 +1,9 @@
 import type { AssetDefinition } from '../definitions/asset.ts';
 import { selectAssets } from '../definitions/selection.ts';
 import type { SourceObservation } from '../io/source-observer.ts';
+import type { Column } from '../io/duckdb.ts';
 import { runSqlCompute } from '../io/sql-compute.ts';
+import { ConnectionPool } from './connection-pool.ts';
 import { quoteIdentifier } from '../io/sql-text.ts';
 import type { PartitionRequest } from '../planner/partition-request.ts';
 import { createPlan } from '../planner/plan.ts';
@@ -86,6 +88,14 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
   };
   const logTail = (step: ExecutionStep) => (logs.get(step.id) ?? []).join('\n');
   let rows = 0;
+  // One output schema per asset and run: the same SQL over inputs of the same assets.
+  const schemas = new Map<number, readonly Column[]>();
+  const connections = new ConnectionPool(engine.duckdb);
+  const running = new Map<number, Promise<unknown>>();
+  const afterRunning = async (step: ExecutionStep) => {
+    await running.get(step.id);
+    running.delete(step.id);
+  };
 
   const observation = async (source: string, partition: string): Promise<SourceObservation> => {
     const key = `${source}\u0000${partition}`;
@@ -101,10 +111,12 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
 
   const execute = async (step: ExecutionStep, attempt: { number: number; signal: AbortSignal }): Promise<AttemptOutcome> => {
     const asset = definitions.assets[step.assetId]!;
-    const connection = await engine.duckdb.connect();
+    const connection = await connections.acquire();
     let views: string[] = [];
+    let variables: string[] = [];
+    let healthy = false;
     try {
-      await setPartitionVariables(connection, definitions, step.assetId, step.partition);
+      variables = await setPartitionVariables(connection, definitions, step.assetId, step.partition);
       const inputs = await prepareStepInputs({
         connection,
         definitions,
@@ -116,6 +128,7 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
       });
       if (!inputs.ready) {
         messages.set(step.id, inputs.waitingFor);
+        await afterRunning(step);
         await store.updateStep({ stepId: stepIds[step.id]!, status: 'waiting', message: inputs.waitingFor });
         return 'waiting';
       }
@@ -127,6 +140,7 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
         const current = state.dataVersion?.(asset.key, step.partitionIndex);
         if (current !== undefined) produced.set(`${asset.key}\u0000${step.partitionIndex}`, current);
         messages.set(step.id, 'up to date: same code version and input versions');
+        await afterRunning(step);
         await store.updateStep({ stepId: stepIds[step.id]!, status: 'skipped', message: 'up to date: same code version and input versions' });
         return 'skipped';
       }
@@ -140,8 +154,11 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
         partition: step.partition,
         sql,
         inputs: inputs.relations,
+        ...(schemas.has(step.assetId) ? { knownSchema: schemas.get(step.assetId)! } : {}),
       });
+      schemas.set(step.assetId, result.schema);
       log(step, `wrote ${result.rowCount} rows, ${result.bytes} bytes, ${result.dataVersion}`);
+      await afterRunning(step);
       await store.recordSuccess({
         stepId: stepIds[step.id]!,
         dataVersion: result.dataVersion,
@@ -157,20 +174,27 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
       rows += result.rowCount;
       return 'succeeded';
     } finally {
-      for (const view of views) await connection.run(`DROP VIEW IF EXISTS ${quoteIdentifier(view)}`).catch(() => undefined);
-      connection.close();
+      healthy = !attempt.signal.aborted;
+      // A reused connection must not carry this step's views or variables into the next step.
+      for (const view of views) await connection.run(`DROP VIEW IF EXISTS ${quoteIdentifier(view)}`).catch(() => (healthy = false));
+      for (const variable of variables) await connection.run(`RESET VARIABLE ${quoteIdentifier(variable)}`).catch(() => (healthy = false));
+      connections.release(connection, healthy);
     }
   };
 
   const onEvent = async (event: SchedulerEvent) => {
     const stepId = stepIds[event.step.id]!;
     const error = event.error === undefined ? undefined : errorOf(event.error);
-    if (event.status === 'running') await store.updateStep({ stepId, status: 'running' });
+    // The compute does not wait for "running" to commit; the step's next write waits for it instead,
+    // so a step's commits stay in order while concurrent steps share transactions.
+    if (event.status === 'running') running.set(event.step.id, store.updateStep({ stepId, status: 'running' }));
     else if (event.status === 'failed' || (event.status === 'pending' && error)) {
+      await afterRunning(event.step);
       log(event.step, `attempt ${event.attempt} failed: ${error!.message.split('\n')[0]}`);
       await store.recordFailure({ stepId, status: event.status, error: error!, logTail: logTail(event.step) });
       if (event.status === 'failed') messages.set(event.step.id, error!.message);
     } else if (event.status === 'cancelled' || (event.attempt === 0 && (event.status === 'upstream-failed' || event.status === 'waiting'))) {
+      await afterRunning(event.step);
       const message = { 'upstream-failed': 'an upstream step failed', cancelled: 'cancelled', waiting: 'an upstream step is waiting' }[event.status];
       messages.set(event.step.id, message);
       await store.updateStep({ stepId, status: event.status, message });
@@ -193,6 +217,7 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
     timeoutMs: engine.timeoutMs,
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  connections.close();
   const byStatus: Partial<Record<StepStatus, number>> = {};
   for (const status of statuses) byStatus[status] = (byStatus[status] ?? 0) + 1;
   const failed = statuses.some((status) => status === 'failed' || status === 'upstream-failed' || status === 'blocked-by-check');

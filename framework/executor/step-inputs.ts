@@ -92,7 +92,7 @@ export async function prepareStepInputs(options: StepInputsOptions): Promise<Ste
  * dimension by name, and `partition_date` for the date (a dimension named `date`, or a time-based
  * single dimension).
  */
-export async function setPartitionVariables(connection: DuckDBConnection, definitions: Definitions, assetId: number, partition: string): Promise<void> {
+export async function setPartitionVariables(connection: DuckDBConnection, definitions: Definitions, assetId: number, partition: string): Promise<string[]> {
   const asset = definitions.assets[assetId]!;
   const values: Record<string, string> = { partition_key: partition };
   for (const { name, value } of partitionValues(asset, partition)) {
@@ -102,4 +102,5 @@ export async function setPartitionVariables(connection: DuckDBConnection, defini
   for (const [name, value] of Object.entries(values)) {
     await connection.run(`SET VARIABLE ${quoteIdentifier(name)} = ${quoteLiteral(value)}`);
   }
+  return Object.keys(values);
 }

@@ -18,6 +18,11 @@ export interface SqlComputeOptions {
   inputs?: readonly InputRelation[];
   /** Values for `$name` or `?` parameters in the SQL, e.g. `{ partition: '2026-11-20' }`. */
   params?: SqlParams;
+  /**
+   * The output's columns when the caller already knows them (the same SQL ran for another partition
+   * of the asset): reading them back from the file costs as much as a small step's COPY.
+   */
+  knownSchema?: readonly Column[];
 }
 
 /** What a SQL compute stored. */
@@ -39,7 +44,7 @@ export interface SqlComputeResult extends StoredPartition {
  *   inputs: [{ name: 'positions', asset: 'northbridge/positions', partitions: ['2026-11-20'], files: [positionsFile], kind: 'parquet' }, pricesRelation],
  * });
  */
-export async function runSqlCompute({ connection, storage, asset, partition, sql, inputs = [], params }: SqlComputeOptions): Promise<SqlComputeResult> {
+export async function runSqlCompute({ connection, storage, asset, partition, sql, inputs = [], params, knownSchema }: SqlComputeOptions): Promise<SqlComputeResult> {
   const context = { asset: asset.key, partition, relations: inputs };
   const names = new Set<string>();
   for (const input of inputs) {
@@ -68,10 +73,10 @@ export async function runSqlCompute({ connection, storage, asset, partition, sql
       registered.push(input.name);
     }
     let rowCount = 0;
-    let schema: readonly Column[] = [];
+    let schema: readonly Column[] = knownSchema ?? [];
     const stored = await storage.write({ asset, partition }, async (temp) => {
       rowCount = await connection.run(`COPY (${body}) TO ${quoteLiteral(temp)} (FORMAT parquet)`, params);
-      schema = await connection.describe(`SELECT * FROM read_parquet(${quoteLiteral(temp)}, hive_partitioning = false)`);
+      if (!knownSchema) schema = await connection.describe(`SELECT * FROM read_parquet(${quoteLiteral(temp)}, hive_partitioning = false)`);
     });
     return { ...stored, rowCount, schema };
   } catch (error) {

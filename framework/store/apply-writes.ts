@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { foldWrites } from './fold-writes.ts';
 import { readSnapshot } from './read-snapshot.ts';
 import type { Database } from './schema.ts';
@@ -6,16 +6,15 @@ import { writeChanges } from './write-changes.ts';
 import type { StoreWrite } from './writes.ts';
 
 /**
- * Commits a batch of writes in one transaction of four statements, and returns each write's
- * result: lock the audit head row, read what the writes refer to, write every change, update the
- * head. The lock serializes writers (across processes too, on PostgreSQL): the audit chain needs
- * each event's predecessor, and allocating seqs under it makes commit order and seq order agree,
- * so that "materialized after" means what the planner takes it to mean.
+ * Commits a batch of writes in one transaction of two calls, and returns each write's result:
+ * lock the audit head row and read what the writes refer to, fold the writes in memory, then
+ * write every change. The lock serializes writers (across processes too, on PostgreSQL): the
+ * audit chain needs each event's predecessor, and allocating seqs under it makes commit order and
+ * seq order agree, so that "materialized after" means what the planner takes it to mean.
  */
 export async function applyWrites(db: Kysely<Database>, writes: readonly StoreWrite[]): Promise<unknown[]> {
   return db.transaction().execute(async (trx) => {
-    const head = await sql<{ seq: number; hash: string }>`select seq, hash from audit_head where id = 1 for update`.execute(trx);
-    const snapshot = await readSnapshot(trx, writes, head.rows[0]!);
+    const snapshot = await readSnapshot(trx, writes);
     const changes = foldWrites(writes, snapshot);
     await writeChanges(trx, changes);
     return changes.results;

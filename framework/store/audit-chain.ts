@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { storableText } from './text.ts';
 
 /** The prev_hash of the first event. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -18,9 +19,11 @@ export interface AuditLink {
 
 /**
  * JSON with object keys sorted (by UTF-16 code unit) and no whitespace, so equal values always give
- * equal text. `undefined` members are left out, as JSON.stringify does.
+ * equal text. `undefined` members are left out, as JSON.stringify does. Strings are made storable
+ * first (NUL and lone surrogates become U+FFFD), because PostgreSQL's JSON functions refuse them.
  */
 export function canonicalJson(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(storableText(value));
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
   if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
   if (value instanceof Date) return JSON.stringify(value.toISOString());
@@ -29,7 +32,7 @@ export function canonicalJson(value: unknown): string {
   for (const key of Object.keys(record).sort()) {
     const item = record[key];
     if (item === undefined || typeof item === 'function') continue;
-    parts.push(`${JSON.stringify(key)}:${canonicalJson(item)}`);
+    parts.push(`${JSON.stringify(storableText(key))}:${canonicalJson(item)}`);
   }
   return `{${parts.join(',')}}`;
 }

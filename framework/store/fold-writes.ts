@@ -2,7 +2,7 @@ import { StoreError } from '../util/errors.ts';
 import { checkStepChange, clean, FINAL_STEP, FoldState, MAX, name, partitionKey, type Changes, type Snapshot } from './fold-state.ts';
 import { backfillRecord, materializationRecord, runRecord, stepRecord } from './records.ts';
 import type { BackfillRow, MaterializationRow, ObservationRow, RunRow, RunStatus, StepRow } from './schema.ts';
-import { storableText } from './text.ts';
+import { storableJson, storableText } from './text.ts';
 import type { StoreWrite, WriteResults } from './writes.ts';
 
 const FINAL_RUN: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled']);
@@ -34,7 +34,7 @@ const createRun: Handler<'create-run'> = (state, write, at, actor) => {
     id: write.id!,
     status: write.status ?? 'queued',
     selection: storableText(write.selection, MAX.message),
-    partition_request: write.partitionRequest ?? {},
+    partition_request: storableJson(write.partitionRequest ?? {}),
     trigger: name(write.trigger ?? 'manual'),
     triggered_by: name(write.triggeredBy ?? actor),
     backfill_id: write.backfillId ?? null,
@@ -138,11 +138,11 @@ const succeedStep: Handler<'succeed-step'> = (state, write, at, actor) => {
     data_version: dataVersion,
     version_seq: versionSeq,
     code_version: write.codeVersion === undefined ? null : name(write.codeVersion),
-    consumed: write.consumed ?? {},
+    consumed: storableJson(write.consumed ?? {}),
     row_count: write.rowCount ?? null,
     bytes: write.bytes ?? null,
     location: clean(write.location, MAX.message),
-    metadata: write.metadata ?? {},
+    metadata: storableJson(write.metadata ?? {}),
     run_id: before.run_id,
     step_id: before.id,
     created_at: at,
@@ -261,7 +261,7 @@ const createBackfill: Handler<'create-backfill'> = (state, write, at, actor) => 
   const row: BackfillRow = {
     id: write.id!,
     selection: storableText(write.selection, MAX.message),
-    partition_request: write.partitionRequest ?? {},
+    partition_request: storableJson(write.partitionRequest ?? {}),
     status: write.status ?? 'requested',
     triggered_by: name(write.triggeredBy ?? actor),
     created_at: at,
@@ -305,8 +305,8 @@ const checkResults: Handler<'check-results'> = (state, write, at, actor) => {
       severity: name(result.severity),
       blocking: result.blocking,
       message: storableText(result.message, MAX.message),
-      metrics: result.metrics ?? {},
-      sample: result.sample ?? [],
+      metrics: storableJson(result.metrics ?? {}),
+      sample: storableJson(result.sample ?? []),
       created_at: at,
     };
     state.checkResults.push(row);

@@ -68,6 +68,8 @@ function needsOf(writes: readonly StoreWrite[]): Needs {
 }
 
 interface SnapshotRow {
+  head_seq: number;
+  head_hash: string;
   last_seq: number | null;
   steps: StepRow[];
   runs: RunRow[];
@@ -77,7 +79,7 @@ interface SnapshotRow {
   dynamic: [string, string][];
 }
 
-// Rows arrive as JSON (one statement instead of one per table), so timestamps arrive as text.
+// Rows arrive as JSON (one call instead of one query per table), so timestamps arrive as text.
 const date = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
 const dates = <Row>(row: Row, fields: readonly (keyof Row)[]): Row => {
   for (const field of fields) (row as Record<keyof Row, unknown>)[field] = date(row[field] as string | null);
@@ -85,33 +87,23 @@ const dates = <Row>(row: Row, fields: readonly (keyof Row)[]): Row => {
 };
 
 /**
- * Reads, in one statement, everything a batch's writes refer to: the steps, runs and backfills
- * they change, the states of the partitions they change, which of their dynamic keys exist, and a
- * block of seqs. Runs under the write lock, after it is taken, so it sees every earlier commit.
+ * Takes the write lock and reads, in one call, everything a batch's writes refer to: the steps,
+ * runs and backfills they change, the states of the partitions they change, which of their dynamic
+ * keys exist, the audit chain's head, and a block of seqs (daybook_read_batch in the migration).
  */
-export async function readSnapshot(trx: Transaction<Database>, writes: readonly StoreWrite[], head: { seq: number; hash: string }): Promise<Snapshot> {
+export async function readSnapshot(trx: Transaction<Database>, writes: readonly StoreWrite[]): Promise<Snapshot> {
   const needs = needsOf(writes);
-  const result = await sql<SnapshotRow>`
-    select
-      case when ${needs.seqs}::bigint > 0 then setval('daybook_seq', nextval('daybook_seq') + ${needs.seqs}::bigint - 1) end as last_seq,
-      (select coalesce(json_agg(s), '[]') from steps s where s.id = any(${needs.stepIds}::uuid[])) as steps,
-      (select coalesce(json_agg(r), '[]') from runs r where r.id = any(${needs.runIds}::uuid[])) as runs,
-      (select coalesce(json_agg(b), '[]') from backfills b where b.id = any(${needs.backfillIds}::uuid[])) as backfills,
-      (select coalesce(json_agg(json_build_array(r.backfill_id, r.id) order by r.created_at, r.id), '[]')
-        from runs r where r.backfill_id = any(${needs.backfillIds}::uuid[])) as backfill_runs,
-      (select coalesce(json_agg(p), '[]') from asset_partitions p
-        where (p.asset, p.partition_key) in (
-          select s.asset, s.partition_key from steps s where s.id = any(${needs.finishing}::uuid[])
-          union all
-          select * from unnest(${needs.partitions.map((p) => p.asset)}::text[], ${needs.partitions.map((p) => p.partition)}::text[]))) as partitions,
-      (select coalesce(json_agg(json_build_array(d.definition, d.key)), '[]') from dynamic_partition_keys d
-        join unnest(${needs.dynamic.map((d) => d.definition)}::text[], ${needs.dynamic.map((d) => d.key)}::text[]) as k(definition, key)
-          on d.definition = k.definition and d.key = k.key) as dynamic`.execute(trx);
-  const row = result.rows[0]!;
+  const result = await sql<{ batch: SnapshotRow }>`
+    select daybook_read_batch(
+      ${needs.seqs}::bigint, ${needs.stepIds}::uuid[], ${needs.finishing}::uuid[], ${needs.runIds}::uuid[], ${needs.backfillIds}::uuid[],
+      ${needs.partitions.map((p) => p.asset)}::text[], ${needs.partitions.map((p) => p.partition)}::text[],
+      ${needs.dynamic.map((d) => d.definition)}::text[], ${needs.dynamic.map((d) => d.key)}::text[]
+    ) as batch`.execute(trx);
+  const row = result.rows[0]!.batch;
   const backfillRuns = new Map<string, string[]>();
   for (const [backfill, run] of row.backfill_runs) backfillRuns.set(backfill, [...(backfillRuns.get(backfill) ?? []), run]);
   return {
-    head,
+    head: { seq: Number(row.head_seq), hash: row.head_hash },
     firstSeq: row.last_seq === null ? 0 : Number(row.last_seq) - needs.seqs + 1,
     steps: new Map(row.steps.map((step) => [step.id, dates(step, ['created_at', 'started_at', 'finished_at'])])),
     runs: new Map(row.runs.map((run) => [run.id, dates(run, ['created_at', 'started_at', 'finished_at'])])),

@@ -15,3 +15,14 @@ export function storableText(text: string, max = Infinity, keep: 'start' | 'end'
   if (result.includes('\u0000')) result = result.replaceAll('\u0000', '\uFFFD');
   return result.replace(LONE_SURROGATE, '\uFFFD');
 }
+
+/** A JSON value with every key and string made storable (see storableText): PostgreSQL's JSON parser refuses NUL and lone surrogates. */
+export function storableJson<T>(value: T): T {
+  if (typeof value === 'string') return storableText(value) as T;
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(storableJson) as T;
+  if (value instanceof Date) return value;
+  const result: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) result[storableText(key)] = storableJson(item);
+  return result as T;
+}

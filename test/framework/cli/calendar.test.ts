@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.ts';
+import { isolateCli, runCli } from './run-cli.ts';
+
+isolateCli();
 
 describe('daybook calendar', () => {
   it('prints one JSON object per session, with the early close of July 3', async () => {

@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.ts';
+import { isolateCli, runCli } from './run-cli.ts';
+
+isolateCli();
 
 // The example pipeline (daybook.config.ts) with nothing materialized yet: everything is missing.
 const NOON_2026_11_22 = Date.UTC(2026, 10, 22, 17);
@@ -63,6 +65,7 @@ describe('daybook plan', () => {
   it('runs from the installed bin', () => {
     const output = execFileSync(process.execPath, ['bin/daybook.js', 'plan', 'northbridge/securities', '--partition', '2026-11-20', '--json'], {
       encoding: 'utf8',
+      env: { ...process.env, DAYBOOK_HOME: `${process.env.DAYBOOK_HOME}-bin` },
     });
     expect(JSON.parse(output)).toEqual({
       steps: [{ asset: 'northbridge/securities', partition: '2026-11-20', reason: 'missing', detail: 'never materialized' }],
