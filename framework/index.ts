@@ -63,3 +63,44 @@ export { materialize, type MaterializeOptions, type RunSummary, type StepEvent }
 export type { RetryPolicy } from './executor/scheduler.ts';
 export { createStore, type StoreOptions } from './store/create-store.ts';
 export { MetadataStore } from './store/store.ts';
+export type { Attribution, MetadataStoreOptions } from './store/store.ts';
+export type { StoreDialect } from './store/dialect.ts';
+export { pgliteDialect, type PgliteStoreOptions } from './store/pglite.ts';
+export { postgresDialect, type PostgresStoreOptions } from './store/postgres.ts';
+export type {
+  AuditEventRecord,
+  BackfillRecord,
+  BackfillStatus,
+  CheckResultRecord,
+  InputVersions,
+  JsonObject,
+  JsonValue,
+  MaterializationRecord,
+  ObservationRecord,
+  PartitionStateRecord,
+  RunRecord,
+  RunStatus,
+  StepRecord,
+  StepStatus,
+} from './store/schema.ts';
+export type {
+  AuditInput,
+  BackfillChange,
+  CheckResultInput,
+  NewBackfill,
+  NewRun,
+  NewStep,
+  Observation,
+  ObservationResult,
+  RunChange,
+  StepChange,
+  StepError,
+  StepFailure,
+  StepSuccess,
+  StoreWrite,
+  WriteResults,
+} from './store/writes.ts';
+export type { AuditQuery, CheckResultQuery, MaterializationQuery, RunQuery, StepQuery } from './store/reads.ts';
+export type { PlannerStateOptions, StoreAssetState, StorePlannerState } from './store/planner-state.ts';
+export type { AuditVerification, BrokenLink, BrokenLinkReason, VerifyAuditOptions } from './store/verify-audit.ts';
+export { auditHash, canonicalJson, encodeAuditLink, GENESIS_HASH, type AuditLink } from './store/audit-chain.ts';

@@ -33,6 +33,8 @@ export class GroupCommit {
   #queue: Unit[] = [];
   #draining: Promise<void> | undefined;
   #closed = false;
+  #transactions = 0;
+  #writes = 0;
 
   constructor({ apply, maxWrites = 4_000, where }: GroupCommitOptions) {
     this.#apply = apply;
@@ -48,6 +50,11 @@ export class GroupCommit {
       this.#queue.push({ writes, resolve, reject });
       this.#draining ??= new Promise<void>((done) => setImmediate(done)).then(() => this.#drain());
     });
+  }
+
+  /** Transactions committed and the writes they held, since the store opened. */
+  stats(): { transactions: number; writes: number } {
+    return { transactions: this.#transactions, writes: this.#writes };
   }
 
   /** Waits for every queued write to commit, then refuses new ones. */
@@ -87,6 +94,8 @@ export class GroupCommit {
       else for (const unit of batch) await this.#commit([unit]);
       return;
     }
+    this.#transactions++;
+    this.#writes += writes.length;
     let offset = 0;
     for (const unit of batch) {
       unit.resolve(results.slice(offset, offset + unit.writes.length));

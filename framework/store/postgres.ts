@@ -58,7 +58,8 @@ export function postgresDialect({ url, schema, max = 10 }: PostgresStoreOptions)
       if (schema === undefined) return;
       await run(`create schema if not exists ${schema}`).catch((error: unknown) => {
         // Two processes creating the schema at once: the loser's error means it exists.
-        if ((error as { code?: string }).code !== '23505') throw error;
+        const code = (error as { code?: string }).code;
+        if (code !== '23505' && code !== '42P06') throw error;
       });
     },
     release: async () => {

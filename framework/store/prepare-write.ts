@@ -60,8 +60,10 @@ export function prepareWrite(write: StoreWrite, { now, actor: defaultActor }: Pr
     case 'update-run':
       return { ...base, runId: checkId(base.runId, 'runId') };
     case 'update-step':
+      return { ...base, stepId: checkId(base.stepId, 'stepId') };
     case 'fail-step':
-      if (base.kind === 'fail-step') text(base.error?.message ?? '', 'error.message', `step ${base.stepId}`);
+      // An error may have an empty message; it must still be recorded.
+      if (typeof base.error?.message !== 'string') throw invalid(`step ${base.stepId}: error.message must be a string`, 'error.message');
       return { ...base, stepId: checkId(base.stepId, 'stepId') };
     case 'succeed-step': {
       const where = `step ${base.stepId}`;

@@ -87,12 +87,12 @@ export async function getStep(db: Db, id: string): Promise<StepRecord | undefine
   return row && stepRecord(row);
 }
 
-/** In the order they were planned. */
+/** In the order they were planned (their ids increase in creation order, see ids.ts). */
 export async function listSteps(db: Db, runId: string, { status }: StepQuery = {}): Promise<StepRecord[]> {
   if (!UUID.test(runId)) return [];
   let query = db.selectFrom('steps').selectAll().where('run_id', '=', runId);
   if (status !== undefined) query = query.where('status', '=', status);
-  const rows = await query.orderBy('created_at').orderBy('id').execute();
+  const rows = await query.orderBy('id').execute();
   return rows.map(stepRecord);
 }
 

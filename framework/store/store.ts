@@ -37,6 +37,7 @@ import type {
   StepFailure,
   StepSuccess,
   StoreWrite,
+  WriteResults,
 } from './writes.ts';
 
 /** Who made a change and when; the store's actor and clock fill in what is left out. */
@@ -98,7 +99,7 @@ export class MetadataStore {
   }
 
   /** Creates a run, with its planned steps when given. */
-  createRun(run: NewRun): Promise<ResultOf<{ kind: 'create-run' } & NewRun>> {
+  createRun(run: NewRun): Promise<WriteResults['create-run']> {
     return this.#one({ kind: 'create-run', ...run });
   }
 
@@ -235,6 +236,11 @@ export class MetadataStore {
   /** Walks the audit chain and reports the first broken link. */
   verifyAuditChain(options: VerifyAuditOptions = {}): Promise<AuditVerification> {
     return verifyAuditChain(this.db, options);
+  }
+
+  /** Write transactions committed and the writes they held: how well the group commit batches. */
+  commitStats(): { transactions: number; writes: number } {
+    return this.#commits.stats();
   }
 
   /** Commits what is queued, then closes the database and releases its lock. */

@@ -12,9 +12,9 @@ function auditJson(rows: Changes['audit']): string {
 }
 
 /**
- * Writes a batch's rows in one call of daybook_write_batch (see the migration), which inserts and
- * updates every table from one jsonb document (parsed once), parents before children. Rows created in the batch
- * arrive once, with their final values; rows that existed arrive as updates.
+ * Writes a batch's rows in one call of daybook_write_batch (see the migration), which fills every
+ * table from one jsonb document (parsed once), parents before children. Each row arrives once,
+ * with its final values: as a new row when the batch created it, as a change when it existed.
  */
 export async function writeChanges(trx: Transaction<Database>, changes: Changes): Promise<void> {
   const parts: string[] = [];
@@ -23,9 +23,9 @@ export async function writeChanges(trx: Transaction<Database>, changes: Changes)
   };
   add('backfills_new', changes.backfills.inserted);
   add('runs_new', changes.runs.inserted);
+  add('steps_new', changes.steps.inserted);
   add('backfills_changed', changes.backfills.updated);
   add('runs_changed', changes.runs.updated);
-  add('steps_new', changes.steps.inserted);
   add('steps_changed', changes.steps.updated);
   add('materializations', changes.materializations);
   add('observations', changes.observations);

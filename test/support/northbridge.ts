@@ -1,0 +1,30 @@
+import { BROKERS, PORTFOLIOS } from '../../assets/northbridge/partitions.ts';
+
+/** An asset partition, as `asset[partition]`: how tests compare sets of steps. */
+export const partitionId = (asset: string, partition: string): string => `${asset}[${partition}]`;
+
+/** Every NorthBridge asset partition of one session, 18 in all, upstream first. */
+export function sessionPartitions(date: string): string[] {
+  return [
+    partitionId('northbridge/securities', date),
+    partitionId('northbridge/fx-rates', date),
+    partitionId('northbridge/prices', date),
+    ...BROKERS.map((broker) => partitionId('northbridge/executions', `${date}|${broker}`)),
+    ...PORTFOLIOS.map((portfolio) => partitionId('northbridge/positions', `${date}|${portfolio}`)),
+    ...PORTFOLIOS.map((portfolio) => partitionId('northbridge/pnl', `${date}|${portfolio}`)),
+    partitionId('northbridge/risk-positions-file', date),
+    partitionId('northbridge/finance-pnl-file', date),
+  ];
+}
+
+/** What one session's computed assets read: one partition per step. */
+export const NORTHBRIDGE_ASSETS = [
+  'northbridge/securities',
+  'northbridge/fx-rates',
+  'northbridge/prices',
+  'northbridge/executions',
+  'northbridge/positions',
+  'northbridge/pnl',
+  'northbridge/risk-positions-file',
+  'northbridge/finance-pnl-file',
+] as const;
