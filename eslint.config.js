@@ -48,7 +48,7 @@ const zones = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.daybook/**', 'ui/dist/**'] },
+  { ignores: ['tmp/**', 'node_modules/**', '.daybook/**', 'ui/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

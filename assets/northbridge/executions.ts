@@ -30,24 +30,25 @@ export const executions = defineAsset({
   // own codes are looked up for this broker only. The latest version of an exec id wins and a
   // cancellation removes it; the control record must then match the live executions exactly
   // (count, and Σ quantity × price), or the step fails: a truncated or mis-corrected file never
-  // reaches positions.
+  // reaches positions. The file's columns are qualified, so a file without one fails naming it
+  // rather than the alias of the same name.
   compute: `
     with raw as (
       select
-        upper(trim(cast(record_type as varchar))) as record_type,
-        trim(cast(exec_id as varchar)) as exec_id,
-        trim(cast(order_id as varchar)) as order_id,
-        try_cast(version as integer) as version,
-        upper(trim(cast(status as varchar))) as status_code,
-        upper(trim(cast(portfolio as varchar))) as portfolio,
-        upper(trim(cast(symbol as varchar))) as symbol,
-        upper(trim(cast(side as varchar))) as side_code,
-        try_cast(quantity as decimal(18, 4)) as quantity,
-        try_cast(price as decimal(18, 4)) as price,
-        upper(trim(cast(currency as varchar))) as currency,
-        try_cast(trade_time as timestamp) as trade_time,
-        try_cast(control_count as bigint) as control_count,
-        try_cast(control_notional as decimal(38, 4)) as control_notional
+        upper(trim(cast(raw_executions.record_type as varchar))) as record_type,
+        trim(cast(raw_executions.exec_id as varchar)) as exec_id,
+        trim(cast(raw_executions.order_id as varchar)) as order_id,
+        try_cast(raw_executions.version as integer) as version,
+        upper(trim(cast(raw_executions.status as varchar))) as status_code,
+        upper(trim(cast(raw_executions.portfolio as varchar))) as portfolio,
+        upper(trim(cast(raw_executions.symbol as varchar))) as symbol,
+        upper(trim(cast(raw_executions.side as varchar))) as side_code,
+        try_cast(raw_executions.quantity as decimal(18, 4)) as quantity,
+        try_cast(raw_executions.price as decimal(18, 4)) as price,
+        upper(trim(cast(raw_executions.currency as varchar))) as currency,
+        try_cast(raw_executions.trade_time as timestamp) as trade_time,
+        try_cast(raw_executions.control_count as bigint) as control_count,
+        try_cast(raw_executions.control_notional as decimal(38, 4)) as control_notional
       from raw_executions
     ),
     codes as (select * from ${brokerCodesSql()} where broker = getvariable('broker')),

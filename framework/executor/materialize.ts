@@ -114,7 +114,6 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
     const connection = await connections.acquire();
     let views: string[] = [];
     let variables: string[] = [];
-    let healthy = false;
     try {
       variables = await setPartitionVariables(connection, definitions, step.assetId, step.partition);
       const inputs = await prepareStepInputs({
@@ -174,7 +173,7 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
       rows += result.rowCount;
       return 'succeeded';
     } finally {
-      healthy = !attempt.signal.aborted;
+      let healthy = !attempt.signal.aborted;
       // A reused connection must not carry this step's views or variables into the next step.
       for (const view of views) await connection.run(`DROP VIEW IF EXISTS ${quoteIdentifier(view)}`).catch(() => (healthy = false));
       for (const variable of variables) await connection.run(`RESET VARIABLE ${quoteIdentifier(variable)}`).catch(() => (healthy = false));

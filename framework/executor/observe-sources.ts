@@ -1,6 +1,8 @@
+import type { Definitions } from '../definitions/definitions.ts';
 import type { SourceObservation } from '../io/source-observer.ts';
 import { hasDimensions, requestedSubset, type PartitionRequest } from '../planner/partition-request.ts';
 import type { Observation } from '../store/writes.ts';
+import { tryParseDay } from '../util/dates.ts';
 import type { Engine } from './engine.ts';
 
 /** Observes the source partitions a request covers and records the ones that arrived. */
@@ -15,11 +17,18 @@ export async function observeSources(engine: Engine, assets: readonly number[], 
     for (const edge of definitions.depsOf(id)) stack.push(edge.upstream);
   }
   const found = new Map<string, SourceObservation>();
+  const key = request.partition;
+  // A key of a selected asset (`2026-11-20|GSCO`) that is not a date may be no key of a source by session.
+  const upstreamOfKey = key && tryParseDay(key) === undefined ? partitionsUpstreamOfKey(definitions, assets, key) : undefined;
   for (const id of reach) {
     const source = definitions.assets[id]!;
     if (source.kind !== 'source') continue;
     const where = request.where ?? {};
-    const subset = requestedSubset(source.partitions, hasDimensions(source.partitions, where) ? request : { ...request, where: {} });
+    // Then observe the partitions of the source that the asset's partition reads.
+    const keys = upstreamOfKey && source.partitions.tryIndexOf(key!) < 0 ? upstreamOfKey.get(id) : undefined;
+    const subset = keys
+      ? [...keys].sort((a, b) => a - b).map((index) => source.partitions.keyAt(index))
+      : requestedSubset(source.partitions, hasDimensions(source.partitions, where) ? request : { ...request, where: {} });
     const observed = await engine.observer.observeAll(source, subset);
     const present = observed.filter((o) => o.status === 'present');
     for (const observation of observed) found.set(`${source.key}\u0000${observation.partition}`, observation);
@@ -39,3 +48,21 @@ export function toObservation(observation: SourceObservation & { status: 'presen
   };
 }
 
+/** Every partition upstream of the selected assets' partition `key`, by asset id, through the dependency mappings. */
+function partitionsUpstreamOfKey(definitions: Definitions, assets: readonly number[], key: string): Map<number, Set<number>> {
+  const reached = new Map<number, Set<number>>();
+  const stack: [number, number][] = [];
+  for (const id of assets) {
+    const index = definitions.assets[id]!.partitions.tryIndexOf(key);
+    if (index >= 0) stack.push([id, index]);
+  }
+  while (stack.length > 0) {
+    const [id, index] = stack.pop()!;
+    let seen = reached.get(id);
+    if (!seen) reached.set(id, (seen = new Set()));
+    if (seen.has(index)) continue;
+    seen.add(index);
+    for (const edge of definitions.depsOf(id)) edge.mapping.forEachUpstream(index, (upstream) => stack.push([edge.upstream, upstream]));
+  }
+  return reached;
+}

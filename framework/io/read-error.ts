@@ -37,7 +37,7 @@ export async function readError(cause: unknown, { asset, partition, relations }:
   const json = /Malformed JSON/i.test(text) ? await firstBadJsonLine(file) : undefined;
   const transformLine = /JSON transform error.*?\bin line (\d{1,15}):/i.exec(text)?.[1];
   const line = json?.line ?? /on Line: (\d+)/i.exec(text)?.[1] ?? transformLine;
-  const column = /converting column "([^"]+)"/.exec(text)?.[1];
+  const column = /converting column "([^"]+)"|does not have a column named "([^"]+)"/.exec(text)?.slice(1).find(Boolean);
   const at = [line && `line ${line}`, column && `column "${column}"`].filter(Boolean).join(', ');
   const owner =
     relation.asset === asset && relation.partitions[index] === partition
@@ -45,7 +45,9 @@ export async function readError(cause: unknown, { asset, partition, relations }:
       : ` (input ${relation.name}: asset "${relation.asset}" partition ${JSON.stringify(relation.partitions[index] ?? '')})`;
   const code: DaybookErrorCode = /conversion error|invalid input error|malformed|no magic bytes|corrupt|csv error/i.test(text)
     ? 'malformed-input'
-    : 'sql-failed';
+    : /does not have a column named/i.test(text)
+      ? 'missing-column'
+      : 'sql-failed';
   return new MaterializationError(code, `${step}${owner}: file ${file}${at ? `, ${at}` : ''}: ${json?.reason ?? detail(text)}`, {
     asset,
     partition,
@@ -54,7 +56,11 @@ export async function readError(cause: unknown, { asset, partition, relations }:
   });
 }
 
-/** The input file DuckDB's message names, preferring the longest match so `a.csv` never claims `aa.csv`'s error. */
+/**
+ * The input file DuckDB's message names, preferring the longest match so `a.csv` never claims `aa.csv`'s error;
+ * else the file of a one-file input whose relation it names, as a binder error does for a missing column
+ * (`Values list "raw_executions" does not have a column named "price"`).
+ */
 function findFile(text: string, relations: readonly InputRelation[]): { relation: InputRelation; file: string; index: number } | undefined {
   let best: { relation: InputRelation; file: string; index: number } | undefined;
   for (const relation of relations) {
@@ -62,7 +68,8 @@ function findFile(text: string, relations: readonly InputRelation[]): { relation
       if (text.includes(file) && (best === undefined || file.length > best.file.length)) best = { relation, file, index };
     });
   }
-  return best;
+  const named = relations.find((relation) => relation.files.length === 1 && text.includes(`"${relation.name}"`));
+  return best ?? (named && { relation: named, file: named.files[0]!, index: 0 });
 }
 
 /**

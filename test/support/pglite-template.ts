@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +38,19 @@ async function buildTemplate(): Promise<string> {
   } finally {
     await rm(building, { recursive: true, force: true });
   }
+  await removeOldTemplates(target);
   return target;
+}
+
+/** Templates of earlier store code, 40 MB each, once no test run can still be copying them. */
+async function removeOldTemplates(current: string): Promise<void> {
+  const dayAgo = Date.now() - 24 * 60 * 60 * 1000;
+  for (const name of await readdir(tmpdir())) {
+    const path = join(tmpdir(), name);
+    if (!name.startsWith('daybook-pglite-template-') || path === current) continue;
+    const modified = await stat(path).then((found) => found.mtimeMs, () => Infinity);
+    if (modified < dayAgo) await rm(path, { recursive: true, force: true });
+  }
 }
 
 /** A hash of every store source file (the migrations among them) and of PGlite's version. */

@@ -50,7 +50,9 @@ export function backfillCommands(program: Command, context: CommandContext): voi
         if (!record) throw new StoreError('store-failed', `unknown backfill "${id}"`, { field: 'id' });
         await engine.store.updateBackfill({ backfillId: id, status: 'running' });
         // Partitions that succeeded are fresh now, so planning the same request again runs only the rest.
-        await runBackfill(engine, context, id, record.selection, record.partitionRequest as PartitionRequest, flags);
+        // Commander gives `backfill resume <id> --json` to the parent's --json; either one asks for JSON.
+        const json = flags.json ?? backfill.opts<BackfillFlags>().json;
+        await runBackfill(engine, context, id, record.selection, record.partitionRequest as PartitionRequest, json === undefined ? {} : { json });
       } finally {
         await engine.close();
       }
@@ -73,14 +75,19 @@ async function runBackfill(
     backfillId,
     quiet: flags.json ?? false,
   });
-  await engine.store.updateBackfill({ backfillId, status: summary.status === 'succeeded' ? 'completed' : summary.status === 'cancelled' ? 'cancelled' : 'failed' });
+  // A run succeeds with steps still waiting for their files, but the backfill has not covered its
+  // range until they ran: it stays resumable, like a failed one.
+  const waiting = summary.byStatus.waiting ?? 0;
+  const status = summary.status === 'cancelled' ? 'cancelled' : summary.status === 'failed' || waiting > 0 ? 'failed' : 'completed';
+  const outcome = summary.status === 'succeeded' && waiting > 0 ? `incomplete, ${waiting} steps waiting for input` : summary.status;
+  await engine.store.updateBackfill({ backfillId, status, ...(waiting > 0 ? { message: `${waiting} steps waiting for input` } : {}) });
   if (flags.json) {
-    await context.io.stdout.write(JSON.stringify({ backfillId, ...summary }) + '\n');
+    await context.io.stdout.write(JSON.stringify({ backfillId, backfillStatus: status, ...summary }) + '\n');
   } else {
     await printSummary(summary, context.io, false);
-    context.io.stdout.write(`backfill ${backfillId} ${summary.status === 'succeeded' ? 'completed' : `${summary.status}; resume with: daybook backfill resume ${backfillId}`}\n`);
+    context.io.stdout.write(`backfill ${backfillId} ${status === 'completed' ? 'completed' : `${outcome}; resume with: daybook backfill resume ${backfillId}`}\n`);
   }
-  if (summary.status !== 'succeeded') context.setExitCode(1);
+  if (status !== 'completed') context.setExitCode(1);
 }
 
 function toJson(request: PartitionRequest): JsonObject {
