@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { DaybookConfig } from '../definitions/config.ts';
+import { closeAbandonedRuns } from '../executor/abandoned-runs.ts';
 import type { Engine } from '../executor/engine.ts';
 import { createDuckDB } from '../io/duckdb.ts';
 import { createLocalPartitionStorage } from '../io/local-partition-storage.ts';
@@ -17,6 +18,7 @@ export function daybookHome(): string {
  */
 export async function openEngine(config: DaybookConfig, home = daybookHome()): Promise<Engine & { close(): Promise<void> }> {
   const store = await createStore({ directory: join(home, 'store') });
+  if (store.dialect === 'pglite') await closeAbandonedRuns(store);
   const duckdb = await createDuckDB();
   const { concurrency, attempts, retryDelayMs, timeoutMs } = config.execution;
   return {

@@ -9,13 +9,16 @@ import type { PartitionRequest } from '../planner/partition-request.ts';
 import { createPlan } from '../planner/plan.ts';
 import type { StorePlannerState } from '../store/planner-state.ts';
 import type { StepStatus } from '../store/schema.ts';
-import { MaterializationError } from '../util/errors.ts';
+import { DaybookError, MaterializationError, type DaybookErrorCode } from '../util/errors.ts';
 import { formatPartition } from '../planner/explain.ts';
 import type { Engine } from './engine.ts';
 import { runSchedule, type AttemptOutcome, type SchedulerEvent } from './scheduler.ts';
 import { buildStepGraph, type ExecutionStep } from './step-graph.ts';
 import { observeSources, toObservation } from './observe-sources.ts';
 import { prepareStepInputs, setPartitionVariables } from './step-inputs.ts';
+
+/** Failures that another attempt would repeat exactly: bad input files and bad keys. */
+const DETERMINISTIC: ReadonlySet<DaybookErrorCode> = new Set(['malformed-input', 'missing-column', 'ambiguous-source', 'invalid-partition-key']);
 
 export interface MaterializeOptions {
   /** Assets to run (selection syntax); default every asset. */
@@ -214,6 +217,7 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
     concurrency: engine.concurrency,
     retry: engine.retry,
     timeoutMs: engine.timeoutMs,
+    retryable: (error) => !(error instanceof DaybookError && DETERMINISTIC.has(error.code)),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   connections.close();

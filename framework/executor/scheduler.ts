@@ -39,6 +39,8 @@ export interface ScheduleOptions {
   timeoutMs?: number;
   /** Cancels the run: running attempts are aborted, nothing new starts. */
   signal?: AbortSignal;
+  /** Whether a failed attempt is worth another; bad input fails the same way every time. Default: always. */
+  retryable?: (error: unknown) => boolean;
   /** Called on every status change, in order, before the scheduler moves on. */
   onEvent?: (event: SchedulerEvent) => void | Promise<void>;
   random?: () => number;
@@ -69,6 +71,7 @@ export async function runSchedule({
   signal,
   onEvent,
   random = Math.random,
+  retryable = () => true,
 }: ScheduleOptions): Promise<StepStatus[]> {
   const status: StepStatus[] = steps.map(() => 'pending');
   const waitingOn = steps.map((step) => step.upstream.length);
@@ -112,7 +115,7 @@ export async function runSchedule({
           await emit(step, 'cancelled', attempt, error);
           return;
         }
-        if (attempt >= retry.attempts) {
+        if (attempt >= retry.attempts || !retryable(error)) {
           await emit(step, 'failed', attempt, error);
           await holdBack(step, 'upstream-failed');
           return;

@@ -117,6 +117,14 @@ describe('daybook materialize killed mid-run', () => {
     expect((await runCli(['materialize', ...RANGE])).stdout).toMatch(/nothing to do/);
   });
 
+  it('closes the killed run as failed, its unfinished steps cancelled, once the store is opened again', async () => {
+    const { run, steps } = await withStore(async (store) => ({ run: (await store.getRun(killedRun))!, steps: await store.listSteps(killedRun) }));
+    expect(run.status).toBe('failed');
+    expect(run.message).toMatch(/^abandoned: the process running it stopped/);
+    expect(steps.filter((step) => step.status === 'running' || step.status === 'pending')).toEqual([]);
+    expect(steps.filter((step) => step.status === 'cancelled').length).toBe(54 - succeededBeforeKill.length);
+  });
+
   it('keeps one current materialization and one whole data file per partition, with the data of a clean run', async () => {
     const resumed = await withStore(currentData);
     expect([...resumed.keys()].sort()).toEqual(ALL);

@@ -126,3 +126,21 @@ describe('runSchedule', () => {
     expect(backoff(policy, 6, () => 1)).toBe(1000);
   });
 });
+
+describe('runSchedule retryable', () => {
+  it('does not retry a failure that another attempt would repeat', async () => {
+    const steps = graph(['bad-file'], []);
+    let calls = 0;
+    const statuses = await runSchedule({
+      steps,
+      retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 },
+      retryable: (error) => !(error instanceof Error && error.message.startsWith('malformed')),
+      execute: async () => {
+        calls++;
+        throw new Error('malformed CSV at line 3');
+      },
+    });
+    expect(statuses).toEqual(['failed']);
+    expect(calls).toBe(1);
+  });
+});
