@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { isolateCli, runCli } from './run-cli.ts';
+import { isolateCliState, runCli } from '../../support/cli.ts';
 
-isolateCli();
+await isolateCliState('calendar');
 
 describe('daybook calendar', () => {
   it('prints one JSON object per session, with the early close of July 3', async () => {

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { isolateCli, runCli } from './run-cli.ts';
+import { isolateCliState, runCli } from '../../support/cli.ts';
 
-isolateCli();
+await isolateCliState('plan');
 
 // The example pipeline (daybook.config.ts) with nothing materialized yet: everything is missing.
 const NOON_2026_11_22 = Date.UTC(2026, 10, 22, 17);
