@@ -17,6 +17,9 @@ import { buildStepGraph, type ExecutionStep } from './step-graph.ts';
 import { observeSources, toObservation } from './observe-sources.ts';
 import { prepareStepInputs, setPartitionVariables } from './step-inputs.ts';
 
+/** How long a step runs before its "running" change is written on its own. */
+const RUNNING_DELAY_MS = 25;
+
 /** Failures that another attempt would repeat exactly: bad input files and bad keys. */
 const DETERMINISTIC: ReadonlySet<DaybookErrorCode> = new Set(['malformed-input', 'missing-column', 'ambiguous-source', 'invalid-partition-key']);
 
@@ -94,11 +97,33 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
   // One output schema per asset and run: the same SQL over inputs of the same assets.
   const schemas = new Map<number, readonly Column[]>();
   const connections = new ConnectionPool(engine.duckdb);
-  const running = new Map<number, Promise<unknown>>();
-  const afterRunning = async (step: ExecutionStep) => {
-    await running.get(step.id);
-    running.delete(step.id);
+  // A step's "running" change is written only if the step is still running after a moment: most
+  // steps finish sooner, and their success then records the start itself, halving their commits.
+  const running = new Map<number, { startedAt: number; timer: NodeJS.Timeout | undefined; written: Promise<unknown> | undefined }>();
+  const markRunning = (step: ExecutionStep) => {
+    const entry = { startedAt: Date.now(), timer: undefined as NodeJS.Timeout | undefined, written: undefined as Promise<unknown> | undefined };
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      entry.written = store.updateStep({ stepId: stepIds[step.id]!, status: 'running', at: entry.startedAt });
+      entry.written.catch(() => undefined);
+    }, RUNNING_DELAY_MS);
+    running.set(step.id, entry);
   };
+  /** Settles the step's "running" change before its next one: skipped if still pending, unless `write` says to write it. */
+  const afterRunning = async (step: ExecutionStep, write = false): Promise<number | undefined> => {
+    const entry = running.get(step.id);
+    if (!entry) return undefined;
+    running.delete(step.id);
+    if (entry.timer !== undefined) {
+      clearTimeout(entry.timer);
+      if (!write) return entry.startedAt;
+      await store.updateStep({ stepId: stepIds[step.id]!, status: 'running', at: entry.startedAt });
+      return undefined;
+    }
+    await entry.written;
+    return undefined;
+  };
+
 
   const observation = async (source: string, partition: string): Promise<SourceObservation> => {
     const key = `${source}\u0000${partition}`;
@@ -130,7 +155,7 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
       });
       if (!inputs.ready) {
         messages.set(step.id, inputs.waitingFor);
-        await afterRunning(step);
+        await afterRunning(step, true);
         await store.updateStep({ stepId: stepIds[step.id]!, status: 'waiting', message: inputs.waitingFor });
         return 'waiting';
       }
@@ -142,7 +167,7 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
         const current = state.dataVersion?.(asset.key, step.partitionIndex);
         if (current !== undefined) produced.set(`${asset.key}\u0000${step.partitionIndex}`, current);
         messages.set(step.id, 'up to date: same code version and input versions');
-        await afterRunning(step);
+        await afterRunning(step, true);
         await store.updateStep({ stepId: stepIds[step.id]!, status: 'skipped', message: 'up to date: same code version and input versions' });
         return 'skipped';
       }
@@ -160,9 +185,10 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
       });
       schemas.set(step.assetId, result.schema);
       log(step, `wrote ${result.rowCount} rows, ${result.bytes} bytes, ${result.dataVersion}`);
-      await afterRunning(step);
+      const startedAt = await afterRunning(step);
       await store.recordSuccess({
         stepId: stepIds[step.id]!,
+        ...(startedAt === undefined ? {} : { startedAt }),
         dataVersion: result.dataVersion,
         ...(asset.codeVersion === undefined ? {} : { codeVersion: asset.codeVersion }),
         consumed: inputs.consumed,
@@ -187,16 +213,14 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
   const onEvent = async (event: SchedulerEvent) => {
     const stepId = stepIds[event.step.id]!;
     const error = event.error === undefined ? undefined : errorOf(event.error);
-    // The compute does not wait for "running" to commit; the step's next write waits for it instead,
-    // so a step's commits stay in order while concurrent steps share transactions.
-    if (event.status === 'running') running.set(event.step.id, store.updateStep({ stepId, status: 'running' }));
+    if (event.status === 'running') markRunning(event.step);
     else if (event.status === 'failed' || (event.status === 'pending' && error)) {
-      await afterRunning(event.step);
+      await afterRunning(event.step, true);
       log(event.step, `attempt ${event.attempt} failed: ${error!.message.split('\n')[0]}`);
       await store.recordFailure({ stepId, status: event.status, error: error!, logTail: logTail(event.step) });
       if (event.status === 'failed') messages.set(event.step.id, error!.message);
     } else if (event.status === 'cancelled' || (event.attempt === 0 && (event.status === 'upstream-failed' || event.status === 'waiting'))) {
-      await afterRunning(event.step);
+      await afterRunning(event.step, true);
       const message = { 'upstream-failed': 'an upstream step failed', cancelled: 'cancelled', waiting: 'an upstream step is waiting' }[event.status];
       messages.set(event.step.id, message);
       await store.updateStep({ stepId, status: event.status, message });

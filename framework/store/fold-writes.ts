@@ -164,7 +164,7 @@ const succeedStep: Handler<'succeed-step'> = (state, write, at, actor) => {
     ...before,
     status: 'succeeded',
     attempts: started ? before.attempts + 1 : before.attempts,
-    started_at: started ? at : before.started_at,
+    started_at: started ? (write.startedAt === undefined ? at : toDate(write.startedAt)) : before.started_at,
     finished_at: at,
     log_tail: write.logTail === undefined ? before.log_tail : clean(write.logTail, MAX.logTail, 'end'),
     materialization_seq: seq,

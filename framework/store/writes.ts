@@ -68,6 +68,8 @@ export interface StepChange extends Attribution {
 /** A step's success and the materialization it produced: recorded in one transaction. */
 export interface StepSuccess extends Attribution {
   stepId: string;
+  /** When the attempt started, if its `running` change was never written (a step that finished at once). */
+  startedAt?: number | Date;
   dataVersion: string;
   codeVersion?: string;
   consumed?: InputVersions;

@@ -146,6 +146,17 @@ export function lifecycleCases(withStore: WithStore): void {
         expect((await store.currentMaterializations('nb/boom')).map((m) => m.seq)).toEqual([materialization.seq]);
       }));
 
+    it('records a success straight from pending as one attempt that started when the caller says', () =>
+      withStore(async (store) => {
+        const run = await planned(store, 'nb/pnl', ['2026-11-20']);
+        const startedAt = Date.UTC(2026, 10, 21, 10, 0, 0, 125);
+        const { step } = await store.recordSuccess({ stepId: run.steps[0]!.id, dataVersion: 'v1', startedAt });
+        expect(step.status).toBe('succeeded');
+        expect(step.attempts).toBe(1);
+        expect(step.startedAt!.getTime()).toBe(startedAt);
+        expect(step.finishedAt!.getTime()).toBeGreaterThanOrEqual(step.startedAt!.getTime());
+      }));
+
     it('replaces the current materialization on a rerun and keeps one current row per partition', () =>
       withStore(async (store) => {
         const first = await planned(store, 'nb/pnl', ['2026-11-19', '2026-11-20']);
