@@ -16,7 +16,7 @@ export { unpartitioned } from './partitions/definitions/unpartitioned.ts';
 export type { PartitionMapping, PartitionMappingSpec, BoundPartitionMapping, UpstreamPartitions } from './partitions/mapping.ts';
 export { defineAsset, defineSource, type AssetDefinition, type AssetInput, type SourceInput, type SourceLocation } from './definitions/asset.ts';
 export type { DependencyInput, DependencySpec } from './definitions/dependency.ts';
-export type { CheckDefinition, CheckResult, CheckSeverity, CheckSpec } from './definitions/check.ts';
+export type { CheckContext, CheckDefinition, CheckResult, CheckSeverity, CheckSpec, PartitionMetrics } from './definitions/check.ts';
 export type { Compute, ComputeContext, ComputeFunction } from './definitions/compute.ts';
 export type { PublishTarget } from './definitions/publish-target.ts';
 export type { SlaSpec } from './definitions/sla.ts';

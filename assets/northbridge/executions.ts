@@ -1,3 +1,4 @@
+import { acceptedValues, notNull, relationships, unique } from '../../checks/index.ts';
 import { defineAsset, defineSource } from '../../framework/index.ts';
 import { brokerCodesSql, CONTROL_RECORD, DETAIL_RECORD } from './broker-feeds.ts';
 import { PORTFOLIOS, sessionsByBroker } from './partitions.ts';
@@ -26,6 +27,12 @@ export const executions = defineAsset({
   partitions: sessionsByBroker,
   deps: [{ asset: 'northbridge/broker-executions', as: 'raw_executions' }, 'northbridge/securities'],
   codeVersion: '1',
+  checks: [
+    unique(['exec_id']),
+    notNull(['exec_id', 'symbol', 'quantity', 'price']),
+    acceptedValues('side', ['BUY', 'SELL']),
+    relationships({ column: 'symbol', asset: 'northbridge/securities' }),
+  ],
   // Every column is cast from whatever type DuckDB detected in the broker's file, and the broker's
   // own codes are looked up for this broker only. The latest version of an exec id wins and a
   // cancellation removes it; the control record must then match the live executions exactly

@@ -10,6 +10,7 @@ import { materializeCommand } from './commands/materialize.ts';
 import { planCommand } from './commands/plan.ts';
 import { runsCommands } from './commands/runs.ts';
 import { statusCommand } from './commands/status.ts';
+import { checksCommands } from './commands/checks.ts';
 import type { CommandContext, CommandIO } from './output.ts';
 
 /** Runs the `daybook` command line; resolves to the exit code. */
@@ -28,7 +29,7 @@ export async function main(argv: readonly string[], io: CommandIO = { stdout: pr
       exitCode = code;
     },
   };
-  for (const register of [calendarCommand, planCommand, materializeCommand, backfillCommands, runsCommands, statusCommand, auditCommands, demoCommand]) {
+  for (const register of [calendarCommand, planCommand, materializeCommand, backfillCommands, runsCommands, statusCommand, checksCommands, auditCommands, demoCommand]) {
     register(program, context);
   }
   try {

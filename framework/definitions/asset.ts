@@ -31,7 +31,7 @@ export interface AssetDefinition {
   readonly deps: readonly DependencySpec[];
   readonly codeVersion: string | undefined;
   readonly compute: Compute | undefined;
-  readonly checks: readonly CheckDefinition<never>[];
+  readonly checks: readonly CheckDefinition[];
   readonly publish: readonly PublishTarget[];
   readonly sla: SlaSpec | undefined;
   /** Sources only: where their files land. */
@@ -54,8 +54,8 @@ const dependencySchema = z.union([
   assetKeySchema,
   z.object({ asset: assetKeySchema, mapping: mappingSchema.optional(), as: relationSchema.optional() }).strict(),
 ]);
-const checkSchema = z.custom<CheckDefinition<never>>(
-  (value) => isObject(value) && isObject(value.spec) && typeof value.evaluate === 'function',
+const checkSchema = z.custom<CheckDefinition>(
+  (value) => isObject(value) && isObject(value.spec) && typeof value.spec.name === 'string' && typeof value.evaluate === 'function',
   'expected a check (rowCount(), notNull(), …)',
 );
 const publishSchema = z.custom<PublishTarget>(
@@ -104,11 +104,11 @@ const sourceSchema = z
 export type AssetInput = z.input<typeof assetSchema> & {
   deps?: readonly DependencyInput[];
   compute?: Compute;
-  checks?: readonly CheckDefinition<never>[];
+  checks?: readonly CheckDefinition[];
 };
 
 /** The input of `defineSource()`. */
-export type SourceInput = z.input<typeof sourceSchema> & { checks?: readonly CheckDefinition<never>[] };
+export type SourceInput = z.input<typeof sourceSchema> & { checks?: readonly CheckDefinition[] };
 
 /**
  * Declares an asset: a partitioned dataset computed from its deps.

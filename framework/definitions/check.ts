@@ -24,7 +24,41 @@ export interface CheckResult {
  * A check: its spec plus the function that evaluates it. The built-in factories live in `checks/`;
  * the executor supplies the context (a DuckDB connection over the step's output) when it runs them.
  */
-export interface CheckDefinition<Context = never> {
+export interface CheckDefinition<Context = CheckContext> {
   readonly spec: CheckSpec;
   evaluate(context: Context): Promise<CheckResult>;
+}
+
+/** One earlier partition of the asset under check, for checks that compare against recent history. */
+export interface PartitionMetrics {
+  readonly partition: string;
+  readonly rowCount: number;
+}
+
+/**
+ * What a check sees when it runs: DuckDB relations over the partition under check and its inputs.
+ * It is structural so definitions need not know about io; the executor builds it on the step's
+ * DuckDB connection, and `daybook check` builds it over the stored file.
+ */
+export interface CheckContext {
+  /** The asset (or source) whose partition is checked. */
+  readonly asset: string;
+  readonly partition: string;
+  /** The partition's time window (epoch ms, end exclusive), when its key has a time axis. */
+  readonly window: { readonly start: number; readonly end: number } | undefined;
+  /** The engine clock's time of the evaluation, epoch ms. */
+  readonly now: number;
+  /** The relation name of the rows under check: the computed output, or the source file's rows. */
+  readonly output: string;
+  /** Relation names of the step's inputs (the dependencies' `as` names); empty when rerun alone. */
+  readonly inputs: readonly string[];
+  /** Runs a query on the check's DuckDB connection and returns every row. */
+  query<Row = Record<string, unknown>>(sql: string): Promise<Row[]>;
+  /**
+   * Makes another asset's stored partitions readable and returns the relation name. Without keys,
+   * the partition with this partition's key when the asset has one, else its latest materialization.
+   */
+  relation(asset: string, partitions?: readonly string[]): Promise<string>;
+  /** The current row counts of up to `count` partitions before this one, oldest first; partitions never materialized are left out. */
+  history(count: number): Promise<readonly PartitionMetrics[]>;
 }

@@ -16,6 +16,7 @@ import { runSchedule, type AttemptOutcome, type SchedulerEvent } from './schedul
 import { buildStepGraph, type ExecutionStep } from './step-graph.ts';
 import { observeSources, toObservation } from './observe-sources.ts';
 import { prepareStepInputs, setPartitionVariables } from './step-inputs.ts';
+import { evaluateChecks, type CheckGateOutcome } from './check-gate.ts';
 
 /** How long a step runs before its "running" change is written on its own. */
 const RUNNING_DELAY_MS = 25;
@@ -137,6 +138,21 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
   };
   const dataVersion = (asset: string, index: number) => produced.get(`${asset}\u0000${index}`) ?? state.dataVersion?.(asset, index);
 
+  // A source partition's checks run once per run, on the connection of the first step that reads it.
+  const sourceGates = new Map<string, Promise<CheckGateOutcome>>();
+  const gateOptions = (step: ExecutionStep) => ({ store, storage: engine.storage, definitions, now: Date.now(), runId: run.id, stepId: stepIds[step.id]! });
+  const blockStep = async (step: ExecutionStep, gate: CheckGateOutcome): Promise<'blocked-by-check'> => {
+    log(step, gate.message);
+    messages.set(step.id, gate.message);
+    await afterRunning(step, true);
+    const stepId = stepIds[step.id]!;
+    await store.commit([
+      { kind: 'check-results', results: gate.results.filter((result) => result.stepId === stepId) },
+      { kind: 'fail-step', stepId, status: 'blocked-by-check', error: { message: gate.message }, logTail: logTail(step) },
+    ]);
+    return 'blocked-by-check';
+  };
+
   const execute = async (step: ExecutionStep, attempt: { number: number; signal: AbortSignal }): Promise<AttemptOutcome> => {
     const asset = definitions.assets[step.assetId]!;
     const connection = await connections.acquire();
@@ -171,9 +187,33 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
         await store.updateStep({ stepId: stepIds[step.id]!, status: 'skipped', message: 'up to date: same code version and input versions' });
         return 'skipped';
       }
+      for (const relation of inputs.relations) {
+        const source = definitions.get(relation.asset);
+        if (source.kind !== 'source' || source.checks.length === 0 || relation.kind !== 'view') continue;
+        const key = `${source.key}\u0000${relation.partitions[0]}`;
+        let gate = sourceGates.get(key);
+        if (!gate) {
+          gate = evaluateChecks({ ...gateOptions(step), connection, asset: source, partition: relation.partitions[0]!, rows: { view: relation.name }, inputs: [] });
+          sourceGates.set(key, gate);
+          // Blocking results are stored with the blocked step, in the same transaction.
+          const evaluated = await gate;
+          if (evaluated.blocking.length === 0) await store.recordCheckResults(evaluated.results);
+        }
+        const outcome = await gate;
+        if (outcome.blocking.length > 0) return await blockStep(step, outcome);
+      }
       attempt.signal.throwIfAborted();
       const sql = await sqlOf(asset, step);
       log(step, `computing ${formatPartition(asset.key, step.partition)} (attempt ${attempt.number})`);
+      // The checks read the compute's temporary file before storage moves it into place: a blocked
+      // partition never replaces the stored file, so nothing downstream or published sees it.
+      let gate: CheckGateOutcome | undefined;
+      const verify = async (file: string) => {
+        if (asset.checks.length === 0) return true;
+        const inputNames = inputs.relations.map((relation) => relation.name);
+        gate = await evaluateChecks({ ...gateOptions(step), connection, asset, partition: step.partition, rows: { file }, inputs: inputNames });
+        return gate.blocking.length === 0;
+      };
       const result = await runSqlCompute({
         connection,
         storage: engine.storage,
@@ -181,23 +221,30 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
         partition: step.partition,
         sql,
         inputs: inputs.relations,
+        verify,
         ...(schemas.has(step.assetId) ? { knownSchema: schemas.get(step.assetId)! } : {}),
       });
       schemas.set(step.assetId, result.schema);
+      if ('rejected' in result) return await blockStep(step, gate!);
       log(step, `wrote ${result.rowCount} rows, ${result.bytes} bytes, ${result.dataVersion}`);
       const startedAt = await afterRunning(step);
-      await store.recordSuccess({
-        stepId: stepIds[step.id]!,
-        ...(startedAt === undefined ? {} : { startedAt }),
-        dataVersion: result.dataVersion,
-        ...(asset.codeVersion === undefined ? {} : { codeVersion: asset.codeVersion }),
-        consumed: inputs.consumed,
-        rowCount: result.rowCount,
-        bytes: result.bytes,
-        location: result.location,
-        metadata: { columns: result.schema.map((column) => ({ name: column.name, type: column.type })) },
-        logTail: logTail(step),
-      });
+      const checked = (gate as CheckGateOutcome | undefined)?.results ?? [];
+      await store.commit([
+        ...(checked.length === 0 ? [] : [{ kind: 'check-results' as const, results: checked }]),
+        {
+          kind: 'succeed-step' as const,
+          stepId: stepIds[step.id]!,
+          ...(startedAt === undefined ? {} : { startedAt }),
+          dataVersion: result.dataVersion,
+          ...(asset.codeVersion === undefined ? {} : { codeVersion: asset.codeVersion }),
+          consumed: inputs.consumed,
+          rowCount: result.rowCount,
+          bytes: result.bytes,
+          location: result.location,
+          metadata: { columns: result.schema.map((column) => ({ name: column.name, type: column.type })) },
+          logTail: logTail(step),
+        },
+      ]);
       produced.set(`${asset.key}\u0000${step.partitionIndex}`, result.dataVersion);
       rows += result.rowCount;
       return 'succeeded';
@@ -219,9 +266,17 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
       log(event.step, `attempt ${event.attempt} failed: ${error!.message.split('\n')[0]}`);
       await store.recordFailure({ stepId, status: event.status, error: error!, logTail: logTail(event.step) });
       if (event.status === 'failed') messages.set(event.step.id, error!.message);
-    } else if (event.status === 'cancelled' || (event.attempt === 0 && (event.status === 'upstream-failed' || event.status === 'waiting'))) {
+    } else if (
+      event.status === 'cancelled' ||
+      (event.attempt === 0 && (event.status === 'upstream-failed' || event.status === 'waiting' || event.status === 'blocked-by-check'))
+    ) {
       await afterRunning(event.step, true);
-      const message = { 'upstream-failed': 'an upstream step failed', cancelled: 'cancelled', waiting: 'an upstream step is waiting' }[event.status];
+      const message = {
+        'upstream-failed': 'an upstream step failed',
+        cancelled: 'cancelled',
+        waiting: 'an upstream step is waiting',
+        'blocked-by-check': 'an upstream step is blocked by a check',
+      }[event.status];
       messages.set(event.step.id, message);
       await store.updateStep({ stepId, status: event.status, message });
     }

@@ -59,8 +59,8 @@ const NO_RETRY: RetryPolicy = { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 };
 /**
  * Runs steps in dependency order with bounded concurrency. Each failed attempt is retried with
  * exponential backoff and jitter; a step that fails for good marks everything downstream
- * `upstream-failed`, while independent branches go on. A step blocked by a check holds back its
- * downstream steps the same way; the downstream steps of a `waiting` step wait too.
+ * `upstream-failed`, while independent branches go on. A step blocked by a check marks its
+ * downstream steps `blocked-by-check`; the downstream steps of a `waiting` step wait too.
  */
 export async function runSchedule({
   steps,
@@ -83,8 +83,8 @@ export async function runSchedule({
     if (onEvent) await onEvent({ step, status: next, attempt, ...(error === undefined ? {} : { error }) });
   };
 
-  /** Downstream of a waiting step waits too; downstream of anything else that did not succeed has failed. */
-  const holdBack = async (step: ExecutionStep, outcome: 'upstream-failed' | 'waiting') => {
+  /** Downstream of a waiting step waits too, of a blocked step is blocked too; downstream of a failure has failed. */
+  const holdBack = async (step: ExecutionStep, outcome: 'upstream-failed' | 'waiting' | 'blocked-by-check') => {
     const stack = [...step.downstream];
     while (stack.length > 0) {
       const id = stack.pop()!;
@@ -107,7 +107,7 @@ export async function runSchedule({
         if (outcome === 'succeeded' || outcome === 'skipped') {
           for (const id of step.downstream) if (--waitingOn[id]! === 0 && status[id] === 'pending') ready.push(id);
         } else {
-          await holdBack(step, outcome === 'waiting' ? 'waiting' : 'upstream-failed');
+          await holdBack(step, outcome);
         }
         return;
       } catch (error) {

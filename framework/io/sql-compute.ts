@@ -23,6 +23,11 @@ export interface SqlComputeOptions {
    * of the asset): reading them back from the file costs as much as a small step's COPY.
    */
   knownSchema?: readonly Column[];
+  /**
+   * Inspects the written file before it is stored, e.g. the quality checks. Resolving to false
+   * discards it: the partition's previous file (or none) stays in place, and the result says `rejected`.
+   */
+  verify?: (file: string, schema: readonly Column[]) => Promise<boolean>;
 }
 
 /** What a SQL compute stored. */
@@ -31,6 +36,16 @@ export interface SqlComputeResult extends StoredPartition {
   /** The output's columns, as DuckDB reads them back from the Parquet file. */
   readonly schema: readonly Column[];
 }
+
+/** A compute whose output `verify` refused: nothing was stored. */
+export interface RejectedCompute {
+  readonly rejected: true;
+  readonly rowCount: number;
+  readonly schema: readonly Column[];
+}
+
+/** Thrown inside `storage.write()` to make it discard the temporary file; never escapes. */
+const REJECTED = new Error('rejected by verify');
 
 /**
  * Runs an asset's SQL for one partition and stores the result as its Parquet file:
@@ -44,7 +59,19 @@ export interface SqlComputeResult extends StoredPartition {
  *   inputs: [{ name: 'positions', asset: 'northbridge/positions', partitions: ['2026-11-20'], files: [positionsFile], kind: 'parquet' }, pricesRelation],
  * });
  */
-export async function runSqlCompute({ connection, storage, asset, partition, sql, inputs = [], params, knownSchema }: SqlComputeOptions): Promise<SqlComputeResult> {
+export async function runSqlCompute(options: SqlComputeOptions & { verify: NonNullable<SqlComputeOptions['verify']> }): Promise<SqlComputeResult | RejectedCompute>;
+export async function runSqlCompute(options: SqlComputeOptions): Promise<SqlComputeResult>;
+export async function runSqlCompute({
+  connection,
+  storage,
+  asset,
+  partition,
+  sql,
+  inputs = [],
+  params,
+  knownSchema,
+  verify,
+}: SqlComputeOptions): Promise<SqlComputeResult | RejectedCompute> {
   const context = { asset: asset.key, partition, relations: inputs };
   const names = new Set<string>();
   for (const input of inputs) {
@@ -59,6 +86,8 @@ export async function runSqlCompute({ connection, storage, asset, partition, sql
   }
   const body = sql.trim().replace(/;\s*$/, '');
   const registered: string[] = [];
+  let rowCount = 0;
+  let schema: readonly Column[] = knownSchema ?? [];
   try {
     for (const input of inputs) {
       if (input.kind !== 'parquet') continue;
@@ -72,14 +101,14 @@ export async function runSqlCompute({ connection, storage, asset, partition, sql
       await connection.registerParquet(input.name, input.files);
       registered.push(input.name);
     }
-    let rowCount = 0;
-    let schema: readonly Column[] = knownSchema ?? [];
     const stored = await storage.write({ asset, partition }, async (temp) => {
       rowCount = await connection.run(`COPY (${body}) TO ${quoteLiteral(temp)} (FORMAT parquet)`, params);
       if (!knownSchema) schema = await connection.describe(`SELECT * FROM read_parquet(${quoteLiteral(temp)}, hive_partitioning = false)`);
+      if (verify && !(await verify(temp, schema))) throw REJECTED;
     });
     return { ...stored, rowCount, schema };
   } catch (error) {
+    if (error === REJECTED) return { rejected: true, rowCount, schema };
     throw await readError(error, context);
   } finally {
     for (const name of registered) await connection.dropRelation(name).catch(() => undefined);

@@ -57,7 +57,7 @@ export interface RunChange extends Attribution {
 /** A step status change other than success (see StepSuccess) and failure (see StepFailure). */
 export interface StepChange extends Attribution {
   stepId: string;
-  status: Exclude<StepStatus, 'succeeded' | 'failed' | 'blocked-by-check'>;
+  status: Exclude<StepStatus, 'succeeded' | 'failed'>;
   /** The worker running it, for `running`. */
   worker?: string;
   /** Why it waits, was skipped or cancelled, e.g. `file not arrived: landing/…`. */
