@@ -1,3 +1,4 @@
+import { notNull, rowCount, unique } from '../../checks/index.ts';
 import { defineAsset } from '../../framework/index.ts';
 import { PORTFOLIOS, tradingSessions } from './partitions.ts';
 import { guard, PARTITION_DATE } from './sql.ts';
@@ -76,6 +77,7 @@ export const financePnlFile = defineAsset({
   partitions: tradingSessions,
   deps: ['northbridge/pnl'],
   codeVersion: '1',
+  checks: [rowCount({ equals: PORTFOLIOS.length }), unique(['portfolio']), notNull(['pnl_usd'])],
   sla: premarket,
   // The ledger expects every book every day, so a portfolio without lines gets a line of zeros.
   compute: `

@@ -1,3 +1,4 @@
+import { notNull, relationships, rowCount, unique } from '../../checks/index.ts';
 import { defineAsset, defineSource, dimensions, identity, previousSession } from '../../framework/index.ts';
 import { sessionsByPortfolio, tradingSessions } from './partitions.ts';
 import { columnsOf, guard, PARTITION_DATE } from './sql.ts';
@@ -17,6 +18,7 @@ export const positions = defineAsset({
     'northbridge/securities',
   ],
   codeVersion: '1',
+  checks: [unique(['portfolio', 'symbol']), relationships({ column: 'symbol', asset: 'northbridge/securities' })],
   // Average cost is kept per session, not per fill: units added in the position's direction come in
   // at the session's average price on that side, units taken off leave the average unchanged, and a
   // position opened or flipped today costs today's average price on its side. docs/northbridge.md
@@ -96,6 +98,7 @@ export const prices = defineAsset({
   partitions: tradingSessions,
   deps: [{ asset: 'northbridge/closing-prices-file', as: 'price_file' }],
   codeVersion: '1',
+  checks: [rowCount({ min: 1 }), unique(['symbol']), notNull(['symbol', 'close'])],
   // Identical duplicate rows collapse; two different closes for one symbol fail the step, since
   // picking one would publish a mark nobody chose.
   compute: `

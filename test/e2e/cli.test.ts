@@ -9,6 +9,7 @@ import { generateLanding } from '../../assets/northbridge/generator/index.ts';
 import { PORTFOLIOS } from '../../assets/northbridge/partitions.ts';
 import type { RunSummary } from '../../framework/executor/materialize.ts';
 import { createStore } from '../../framework/store/create-store.ts';
+import { createDuckDB } from '../../framework/io/duckdb.ts';
 import type { MetadataStore } from '../../framework/store/store.ts';
 import { isolateCliState, runCli, type CliDirectories } from '../support/cli.ts';
 import { partitionId, sessionPartitions } from '../support/northbridge.ts';
@@ -115,6 +116,43 @@ describe('daybook materialize of one broker feed', () => {
     expect(json.code).toBe(2);
     expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'invalid-partition-key', message: expect.stringContaining('"2026-13-45"') } });
     expect(await withStore(async (store) => (await store.listRuns()).length)).toBe(runsBefore);
+  });
+});
+
+describe('daybook checks and daybook check', () => {
+  interface CheckRow {
+    check: string;
+    passed: boolean;
+    metrics: Record<string, number>;
+  }
+
+  it('lists the latest results of the checks a run evaluated', async () => {
+    const result = await runCli(['checks', 'northbridge/prices', '--partition', '2026-11-17', '--json']);
+    expect(result.code).toBe(0);
+    const rows = (JSON.parse(result.stdout) as { results: CheckRow[] }).results;
+    expect(rows.map((row) => row.check).sort()).toEqual(['not_null_symbol_close', 'row_count', 'unique_symbol']);
+    expect(rows.every((row) => row.passed)).toBe(true);
+  });
+
+  it('reruns the checks on the stored file without recomputing, and exits 1 when a blocking check fails', async () => {
+    const { location, runs } = await withStore(async (store) => ({
+      location: (await store.currentMaterializations('northbridge/prices', { partitions: ['2026-11-17'] }))[0]!.location!,
+      runs: (await store.listRuns()).length,
+    }));
+    // Corrupt the stored partition behind Daybook's back: every row twice.
+    const duckdb = await createDuckDB();
+    await duckdb.withConnection(async (connection) => {
+      const file = `'${location.replaceAll("'", "''")}'`;
+      await connection.run(`COPY (SELECT * FROM read_parquet(${file}) UNION ALL SELECT * FROM read_parquet(${file})) TO '${location}.dup' (FORMAT parquet)`);
+    });
+    duckdb.close();
+    await rename(`${location}.dup`, location);
+    const result = await runCli(['check', 'northbridge/prices', '--partition', '2026-11-17', '--json']);
+    expect(result.code).toBe(1);
+    const rows = (JSON.parse(result.stdout) as { results: CheckRow[] }).results;
+    expect(rows.find((row) => row.check === 'unique_symbol')).toMatchObject({ passed: false, metrics: { duplicateKeys: 200 } });
+    expect(rows.find((row) => row.check === 'row_count')).toMatchObject({ passed: true, metrics: { rowCount: 400 } });
+    expect(await withStore(async (store) => (await store.listRuns()).length)).toBe(runs);
   });
 });
 
