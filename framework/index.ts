@@ -27,7 +27,7 @@ export { createPlan, Plan, type PlanOptions, type PlannedStep } from './planner/
 export { replan, type PartitionChange } from './planner/replan.ts';
 export type { PartitionRequest } from './planner/partition-request.ts';
 export type { StepReason } from './planner/reason.ts';
-export type { AssetState, PlannerState } from './planner/state.ts';
+export type { AssetState, PlannerState } from './definitions/asset-state.ts';
 export { MemoryState, type ConsumedVersions } from './planner/memory-state.ts';
 export { fixedClock, systemClock, type Clock } from './util/clock.ts';
 export { identity } from './partitions/mappings/identity.ts';

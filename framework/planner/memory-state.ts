@@ -1,5 +1,5 @@
 import type { Definitions } from '../definitions/definitions.ts';
-import type { AssetState, PlannerState } from './state.ts';
+import type { AssetState, PlannerState } from '../definitions/asset-state.ts';
 
 interface MutableAssetState {
   materializedSeq: Float64Array;

@@ -4,7 +4,7 @@ import { PlanError } from '../util/errors.ts';
 import { explainStep } from './explain.ts';
 import { hasDimensions, requestedSubset, type PartitionRequest } from './partition-request.ts';
 import { FORCED, FRESH, reasonName, type StepReason } from './reason.ts';
-import type { PlannerState } from './state.ts';
+import type { PlannerState } from '../definitions/asset-state.ts';
 import { computeReasons } from './staleness.ts';
 
 /** One step of a plan: an asset partition to materialize, and why. */

@@ -1,30 +1,15 @@
 import { sql, type Kysely } from 'kysely';
+import type { AssetState, PlannerState } from '../definitions/asset-state.ts';
 import type { Definitions } from '../definitions/definitions.ts';
 import type { PartitionsDefinition } from '../partitions/definition.ts';
 import type { DynamicPartitionsDefinition } from '../partitions/definitions/dynamic.ts';
 import { StoreError } from '../util/errors.ts';
 import type { Database, InputVersions } from './schema.ts';
 
-// framework/store may not import framework/planner (the lint's arrows), so these two types repeat
-// the planner's AssetState and PlannerState (framework/planner/state.ts) member for member. A test
-// assigns one to the other, so the compiler keeps them identical.
-
-/** What the store knows about one asset's partitions, as arrays indexed by partition index. */
-export interface StoreAssetState {
-  readonly materializedSeq: Float64Array;
-  readonly versionSeq: Float64Array;
-  readonly codeVersion: Uint16Array;
-  readonly codeVersions: readonly string[];
-  readonly failed: Uint8Array;
-}
-
-/** The planner's view of the store. */
-export interface StorePlannerState {
-  asset(key: string): StoreAssetState | undefined;
-  dataVersion?(asset: string, index: number): string | undefined;
-  consumedVersion?(asset: string, index: number, upstream: string, upstreamKey: string): string | undefined;
-  failure?(asset: string, index: number): string | undefined;
-}
+/** The planner's view of the store: the contract type in framework/definitions/asset-state.ts. */
+export type StorePlannerState = PlannerState;
+/** One asset's arrays. */
+export type StoreAssetState = AssetState;
 
 export interface PlannerStateOptions {
   /** Load what explanations need (data versions, consumed versions, failure messages); costs memory per partition. */

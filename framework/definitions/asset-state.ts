@@ -1,3 +1,6 @@
+// The store state the planner reads, as typed arrays. It lives below both: the store produces it
+// (framework/store/planner-state.ts) and the planner consumes it, and neither may import the other.
+
 /**
  * What the store knows about one asset's partitions, as arrays indexed by partition index. Arrays
  * may be shorter than the definition (dynamic keys added later): missing entries mean "nothing recorded".
