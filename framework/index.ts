@@ -18,7 +18,7 @@ export { defineAsset, defineSource, type AssetDefinition, type AssetInput, type 
 export type { DependencyInput, DependencySpec } from './definitions/dependency.ts';
 export type { CheckContext, CheckDefinition, CheckResult, CheckSeverity, CheckSpec, PartitionMetrics } from './definitions/check.ts';
 export type { Compute, ComputeContext, ComputeFunction } from './definitions/compute.ts';
-export type { PublishTarget } from './definitions/publish-target.ts';
+export type { PublishTarget, PublishRequest, PublishResult, PublishReader } from './definitions/publish-target.ts';
 export type { SlaSpec } from './definitions/sla.ts';
 export { defineDefinitions, Definitions, type AssetEdge } from './definitions/definitions.ts';
 export { selectAssets } from './definitions/selection.ts';
@@ -57,6 +57,10 @@ export {
 export { readSource, type ReadSourceOptions, type SourceRelation } from './io/source-reader.ts';
 export type { InputRelation } from './io/input-relation.ts';
 export { readError, type ReadErrorContext } from './io/read-error.ts';
+/** The embedded DuckDB warehouse target, e.g. `publish: [warehouse()]`. */
+export { warehouse, type WarehouseOptions } from './io/publishers/warehouse.ts';
+/** A PostgreSQL table target, e.g. `publish: [postgresTable({ url: process.env.RISK_DB_URL! })]`. */
+export { postgresTable, type PostgresTableOptions } from './io/publishers/postgres.ts';
 export { runSqlCompute, type SqlComputeOptions, type SqlComputeResult } from './io/sql-compute.ts';
 export type { Engine } from './executor/engine.ts';
 export { materialize, type MaterializeOptions, type RunSummary, type StepEvent } from './executor/materialize.ts';
@@ -72,6 +76,7 @@ export type {
   BackfillRecord,
   BackfillStatus,
   CheckResultRecord,
+  PublishRecord,
   InputVersions,
   JsonObject,
   JsonValue,

@@ -1,5 +1,5 @@
 import { notNull, rowCount, unique } from '../../checks/index.ts';
-import { defineAsset } from '../../framework/index.ts';
+import { defineAsset, warehouse } from '../../framework/index.ts';
 import { PORTFOLIOS, tradingSessions } from './partitions.ts';
 import { guard, PARTITION_DATE } from './sql.ts';
 
@@ -21,6 +21,7 @@ export const riskPositionsFile = defineAsset({
   deps: ['northbridge/positions', 'northbridge/prices', 'northbridge/fx-rates', 'northbridge/securities'],
   codeVersion: '1',
   sla: premarket,
+  publish: [warehouse()],
   compute: `
     with valued as (
       select
@@ -79,6 +80,7 @@ export const financePnlFile = defineAsset({
   codeVersion: '1',
   checks: [rowCount({ equals: PORTFOLIOS.length }), unique(['portfolio']), notNull(['pnl_usd'])],
   sla: premarket,
+  publish: [warehouse()],
   // The ledger expects every book every day, so a portfolio without lines gets a line of zeros.
   compute: `
     with books as (

@@ -59,8 +59,8 @@ const checkSchema = z.custom<CheckDefinition>(
   'expected a check (rowCount(), notNull(), …)',
 );
 const publishSchema = z.custom<PublishTarget>(
-  (value) => isObject(value) && typeof value.name === 'string',
-  'expected a publish target',
+  (value) => isObject(value) && typeof value.name === 'string' && typeof value.publish === 'function',
+  'expected a publish target (warehouse(), postgresTable(), …)',
 );
 const nameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected lower-case a-z, 0-9, _ and -');
 

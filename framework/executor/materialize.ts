@@ -17,6 +17,7 @@ import { buildStepGraph, type ExecutionStep } from './step-graph.ts';
 import { observeSources, toObservation } from './observe-sources.ts';
 import { prepareStepInputs, setPartitionVariables } from './step-inputs.ts';
 import { evaluateChecks, type CheckGateOutcome } from './check-gate.ts';
+import { publishStep } from './publish-step.ts';
 
 /** How long a step runs before its "running" change is written on its own. */
 const RUNNING_DELAY_MS = 25;
@@ -227,6 +228,19 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
       schemas.set(step.assetId, result.schema);
       if ('rejected' in result) return await blockStep(step, gate!);
       log(step, `wrote ${result.rowCount} rows, ${result.bytes} bytes, ${result.dataVersion}`);
+      // Published only once checked and in place, and before the success is recorded: a failed
+      // publish fails the attempt, and a retry finds the targets that already hold this version.
+      const publishes = await publishStep({
+        asset,
+        partition: step.partition,
+        file: result.location,
+        dataVersion: result.dataVersion,
+        rowCount: result.rowCount,
+        runId: run.id,
+        stepId: stepIds[step.id]!,
+        reader: connection,
+        log: (line) => log(step, line),
+      });
       const startedAt = await afterRunning(step);
       const checked = (gate as CheckGateOutcome | undefined)?.results ?? [];
       await store.commit([
@@ -244,6 +258,7 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
           metadata: { columns: result.schema.map((column) => ({ name: column.name, type: column.type })) },
           logTail: logTail(step),
         },
+        ...(publishes.length === 0 ? [] : [{ kind: 'publishes' as const, publishes }]),
       ]);
       produced.set(`${asset.key}\u0000${step.partitionIndex}`, result.dataVersion);
       rows += result.rowCount;

@@ -7,6 +7,7 @@ import type {
   MaterializationRow,
   ObservationRow,
   PartitionRow,
+  PublishRow,
   RunRow,
   StepRow,
   StepStatus,
@@ -42,6 +43,7 @@ export interface Changes {
   readonly partitions: PartitionRow[];
   readonly dynamicKeys: { definition: string; key: string; added_at: Date }[];
   readonly checkResults: Omit<CheckResultRow, 'id'>[];
+  readonly publishes: Omit<PublishRow, 'id'>[];
   readonly audit: AuditRow[];
   readonly head: { seq: number; hash: string };
   readonly results: unknown[];
@@ -82,6 +84,7 @@ export class FoldState {
   readonly observations: ObservationRow[] = [];
   readonly newDynamicKeys: Changes['dynamicKeys'] = [];
   readonly checkResults: Changes['checkResults'] = [];
+  readonly publishes: Changes['publishes'] = [];
   readonly audit: AuditRow[] = [];
   readonly results: unknown[] = [];
   head: { seq: number; hash: string };
@@ -211,6 +214,7 @@ export class FoldState {
       partitions: [...this.partitions.values()],
       dynamicKeys: this.newDynamicKeys,
       checkResults: this.checkResults,
+      publishes: this.publishes,
       audit: this.audit,
       head: this.head,
       results: this.results,

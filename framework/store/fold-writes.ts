@@ -321,6 +321,30 @@ const checkResults: Handler<'check-results'> = (state, write, at, actor) => {
   return write.results.length;
 };
 
+const publishes: Handler<'publishes'> = (state, write, at, actor) => {
+  for (const publish of write.publishes) {
+    const row = {
+      asset: name(publish.asset),
+      partition_key: name(publish.partition),
+      target: name(publish.target),
+      uri: storableText(publish.uri, MAX.message),
+      data_version: name(publish.dataVersion),
+      run_id: publish.runId ?? null,
+      step_id: publish.stepId ?? null,
+      published: publish.published,
+      at,
+    };
+    state.publishes.push(row);
+    state.record(at, actor, row.published ? 'asset.published' : 'asset.publish-unchanged', { asset: row.asset, partition: row.partition_key, runId: row.run_id }, {
+      step: row.step_id ?? undefined,
+      target: row.target,
+      uri: row.uri,
+      dataVersion: row.data_version,
+    });
+  }
+  return write.publishes.length;
+};
+
 const audit: Handler<'audit'> = (state, write) =>
   write.events.map((event) =>
     state.record(toDate(event.at), event.actor ?? '', event.action, { asset: event.asset, partition: event.partition, runId: event.runId }, event.payload ?? {}),
@@ -338,5 +362,6 @@ const HANDLERS: { [K in StoreWrite['kind']]: Handler<K> } = {
   'create-backfill': createBackfill,
   'update-backfill': updateBackfill,
   'check-results': checkResults,
+  publishes,
   audit,
 };

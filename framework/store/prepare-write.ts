@@ -106,6 +106,15 @@ export function prepareWrite(write: StoreWrite, { now, actor: defaultActor }: Pr
         if (result.runId !== undefined) checkId(result.runId, 'runId');
       });
       return base;
+    case 'publishes':
+      base.publishes.forEach((publish, position) => {
+        const where = `publishes[${position}]`;
+        for (const field of ['asset', 'target', 'uri', 'dataVersion'] as const) text(publish[field], field, where);
+        if (typeof publish.partition !== 'string') throw invalid(`${where}: partition must be a string`, 'partition');
+        if (publish.stepId !== undefined) checkId(publish.stepId, 'stepId');
+        if (publish.runId !== undefined) checkId(publish.runId, 'runId');
+      });
+      return base;
   }
 }
 

@@ -4,6 +4,7 @@ import {
   auditEventRecord,
   backfillRecord,
   checkResultRecord,
+  publishRecord,
   materializationRecord,
   observationRecord,
   partitionStateRecord,
@@ -16,6 +17,7 @@ import type {
   BackfillRecord,
   BackfillStatus,
   CheckResultRecord,
+  PublishRecord,
   Database,
   MaterializationRecord,
   ObservationRecord,
@@ -188,4 +190,12 @@ export async function listCheckResults(db: Db, { stepId, asset, partition, limit
   if (partition !== undefined) query = query.where('partition_key', '=', partition);
   const rows = await query.orderBy('id', 'desc').limit(limit).execute();
   return rows.map(checkResultRecord);
+}
+
+/** The latest publish of each partition of an asset to each target, most recent first. */
+export async function latestPublishes(db: Db, asset: string, { partition }: { partition?: string } = {}): Promise<PublishRecord[]> {
+  let query = db.selectFrom('publishes').selectAll().distinctOn(['partition_key', 'target']).where('asset', '=', asset);
+  if (partition !== undefined) query = query.where('partition_key', '=', partition);
+  const rows = await query.orderBy('partition_key').orderBy('target').orderBy('id', 'desc').execute();
+  return rows.map(publishRecord).sort((a, b) => b.id - a.id);
 }

@@ -6,6 +6,8 @@ import type {
   BackfillRow,
   CheckResultRecord,
   CheckResultRow,
+  PublishRecord,
+  PublishRow,
   MaterializationRecord,
   MaterializationRow,
   ObservationRecord,
@@ -120,6 +122,19 @@ export const checkResultRecord = (row: CheckResultRow): CheckResultRecord => ({
   metrics: row.metrics,
   sample: row.sample,
   createdAt: row.created_at,
+});
+
+export const publishRecord = (row: PublishRow): PublishRecord => ({
+  id: row.id,
+  asset: row.asset,
+  partition: row.partition_key,
+  target: row.target,
+  uri: row.uri,
+  dataVersion: row.data_version,
+  runId: row.run_id,
+  stepId: row.step_id,
+  published: row.published,
+  at: row.at,
 });
 
 export const auditEventRecord = (row: AuditRow): AuditEventRecord => ({

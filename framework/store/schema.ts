@@ -146,6 +146,21 @@ export interface CheckResultsTable {
   created_at: Date;
 }
 
+export interface PublishesTable {
+  id: Generated<number>;
+  asset: string;
+  partition_key: string;
+  /** The target's name, e.g. `warehouse`. */
+  target: string;
+  uri: string;
+  data_version: string;
+  run_id: string | null;
+  step_id: string | null;
+  /** False when the target already held this data version and nothing was written. */
+  published: boolean;
+  at: Date;
+}
+
 export interface AuditEventsTable {
   seq: number;
   at: Date;
@@ -176,6 +191,7 @@ export interface Database {
   dynamic_partition_keys: DynamicPartitionKeysTable;
   backfills: BackfillsTable;
   check_results: CheckResultsTable;
+  publishes: PublishesTable;
   audit_events: AuditEventsTable;
   audit_head: AuditHeadTable;
 }
@@ -187,6 +203,7 @@ export type PartitionRow = Selectable<AssetPartitionsTable>;
 export type ObservationRow = Selectable<SourceObservationsTable>;
 export type BackfillRow = Selectable<BackfillsTable>;
 export type CheckResultRow = Selectable<CheckResultsTable>;
+export type PublishRow = Selectable<PublishesTable>;
 /** An audit row as written and verified: the payload as its stored text. */
 export type AuditRow = Omit<Selectable<AuditEventsTable>, 'payload'> & { payload_text: string };
 
@@ -305,6 +322,20 @@ export interface CheckResultRecord {
   readonly metrics: JsonObject;
   readonly sample: readonly JsonObject[];
   readonly createdAt: Date;
+}
+
+/** One stored publish of an asset partition to a target. */
+export interface PublishRecord {
+  readonly id: number;
+  readonly asset: string;
+  readonly partition: string;
+  readonly target: string;
+  readonly uri: string;
+  readonly dataVersion: string;
+  readonly runId: string | null;
+  readonly stepId: string | null;
+  readonly published: boolean;
+  readonly at: Date;
 }
 
 /** One link of the audit chain. */

@@ -13,6 +13,7 @@ import type {
   BackfillRecord,
   BackfillStatus,
   CheckResultRecord,
+  PublishRecord,
   Database,
   MaterializationRecord,
   ObservationRecord,
@@ -25,6 +26,7 @@ import type {
   AuditInput,
   BackfillChange,
   CheckResultInput,
+  PublishInput,
   NewBackfill,
   NewRun,
   NewStep,
@@ -151,6 +153,16 @@ export class MetadataStore {
   /** Stores check results of asset partitions; returns how many. */
   recordCheckResults(results: readonly CheckResultInput[], attribution: Attribution = {}): Promise<number> {
     return this.#one({ kind: 'check-results', results, ...attribution });
+  }
+
+  /** Stores publishes of asset partitions (the executor commits them with the step's success); returns how many. */
+  recordPublishes(publishes: readonly PublishInput[], attribution: Attribution = {}): Promise<number> {
+    return this.#one({ kind: 'publishes', publishes, ...attribution });
+  }
+
+  /** The latest publish of each partition of an asset to each target, most recent first. */
+  latestPublishes(asset: string, query: { partition?: string } = {}): Promise<PublishRecord[]> {
+    return reads.latestPublishes(this.db, asset, query);
   }
 
   /** Appends audit events of their own (operator actions); returns their seqs. */

@@ -33,8 +33,14 @@ export async function writeChanges(trx: Transaction<Database>, changes: Changes)
   add('dynamic_keys', changes.dynamicKeys);
   add('check_results', changes.checkResults);
   if (changes.audit.length > 0) parts.push(`"head":${JSON.stringify(changes.head)}`);
-  if (parts.length === 0) return;
+  if (parts.length === 0 && changes.publishes.length === 0) return;
   // The audit rows go apart, as json rather than jsonb, so their payload text is stored as it was hashed.
   const audit = changes.audit.length > 0 ? auditJson(changes.audit) : null;
   await sql`select daybook_write_batch(${`{${parts.join(',')}}`}::jsonb, ${audit}::json)`.execute(trx);
+  // Publishes came after daybook_write_batch was frozen in 0001; they follow it, after the steps they refer to.
+  if (changes.publishes.length > 0) {
+    await sql`insert into publishes (asset, partition_key, target, uri, data_version, run_id, step_id, published, at)
+      select asset, partition_key, target, uri, data_version, run_id, step_id, published, at
+      from jsonb_populate_recordset(null::publishes, ${JSON.stringify(changes.publishes)}::jsonb)`.execute(trx);
+  }
 }

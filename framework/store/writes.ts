@@ -129,6 +129,20 @@ export interface CheckResultInput {
   sample?: readonly JsonObject[];
 }
 
+/** One publish of an asset partition to a target, recorded with the step's success. */
+export interface PublishInput {
+  asset: string;
+  partition: string;
+  /** The target's name. */
+  target: string;
+  uri: string;
+  dataVersion: string;
+  runId?: string;
+  stepId?: string;
+  /** False when the target already held this data version. */
+  published: boolean;
+}
+
 /** An audit event of its own, e.g. an operator action; most events come with the write they describe. */
 export interface AuditInput extends Attribution {
   action: string;
@@ -159,6 +173,7 @@ export type StoreWrite =
   | ({ kind: 'create-backfill' } & NewBackfill)
   | ({ kind: 'update-backfill' } & BackfillChange)
   | ({ kind: 'check-results'; results: readonly CheckResultInput[] } & Attribution)
+  | ({ kind: 'publishes'; publishes: readonly PublishInput[] } & Attribution)
   | { kind: 'audit'; events: readonly AuditInput[] };
 
 /** What each kind of write gives back once committed. */
@@ -174,6 +189,7 @@ export interface WriteResults {
   'create-backfill': BackfillRecord;
   'update-backfill': BackfillRecord;
   'check-results': number;
+  publishes: number;
   audit: number[];
 }
 

@@ -23,7 +23,8 @@ export type DaybookErrorCode =
   | 'store-locked'
   | 'store-not-found'
   | 'store-invalid-write'
-  | 'publish-failed';
+  | 'publish-failed'
+  | 'publish-invalid-target';
 
 export interface DaybookErrorOptions {
   cause?: unknown;

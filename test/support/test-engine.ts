@@ -27,6 +27,8 @@ export interface TestEngine extends Engine {
   readonly landing: string;
   /** Where partition storage keeps its files. */
   readonly storageRoot: string;
+  /** The DuckDB file `warehouse()` targets publish to: `<root>/warehouse.duckdb`. */
+  readonly warehousePath: string;
   /** Queries with DuckDB, e.g. over stored Parquet files. */
   query<Row = Record<string, unknown>>(sql: string): Promise<Row[]>;
   /** Closes everything and removes the root (and a PostgreSQL store's schema). */
@@ -46,6 +48,9 @@ export async function openTestEngine({
   timeoutMs = 0,
 }: TestEngineOptions): Promise<TestEngine> {
   const root = await mkdtemp(join(tmpdir(), 'daybook-e2e-'));
+  // warehouse() resolves its file from DAYBOOK_HOME when it publishes: each engine gets its own, as
+  // each test file (a worker of its own) opens its engines one after another.
+  process.env.DAYBOOK_HOME = root;
   const store = await openTestStore(kind, root);
   const duckdb = await createDuckDB({ threads: 2 });
   const storageRoot = join(root, 'storage');
@@ -62,6 +67,7 @@ export async function openTestEngine({
     root,
     landing: landingRoot,
     storageRoot,
+    warehousePath: join(root, 'warehouse.duckdb'),
     query: (sql) => duckdb.withConnection((connection) => connection.query(sql)),
     async close() {
       duckdb.close();

@@ -1,9 +1,11 @@
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import { initial } from './0001-initial.ts';
+import { publishes } from './0002-publishes.ts';
 
 /** Every migration, by name; names sort in the order they run. Listed here rather than found by a folder scan, so bundling cannot lose one. */
 const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
+  '0002-publishes': publishes,
 };
 
 /** The static provider the Migrator reads. */

@@ -23,10 +23,10 @@ export function lifecycleCases(withStore: WithStore): void {
         const tables = await sql<{ table_name: string }>`
           select table_name from information_schema.tables where table_schema = current_schema() order by table_name`.execute(store.db);
         expect(tables.rows.map((row) => row.table_name)).toEqual(
-          expect.arrayContaining(['asset_partitions', 'audit_events', 'audit_head', 'backfills', 'check_results', 'dynamic_partition_keys', 'materializations', 'runs', 'source_observations', 'steps']),
+          expect.arrayContaining(['asset_partitions', 'audit_events', 'audit_head', 'backfills', 'check_results', 'dynamic_partition_keys', 'materializations', 'publishes', 'runs', 'source_observations', 'steps']),
         );
         const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(store.db);
-        expect(applied.rows.map((row) => row.name)).toEqual(['0001-initial']);
+        expect(applied.rows.map((row) => row.name)).toEqual(['0001-initial', '0002-publishes']);
         expect(await migrateToLatest(store.db as never, store.location)).toEqual([]);
       }));
 

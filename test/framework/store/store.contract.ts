@@ -5,6 +5,7 @@ import type { MetadataStore } from '../../../framework/store/store.ts';
 import { auditCases } from './audit.cases.ts';
 import { lifecycleCases } from './lifecycle.cases.ts';
 import { plannerStateCases } from './planner-state.cases.ts';
+import { publishesCases } from './publishes.cases.ts';
 import { recordsCases } from './records.cases.ts';
 
 /** Runs a test body against a fresh store, and closes it whatever happens. */
@@ -25,5 +26,6 @@ export function storeContract(harness: StoreHarness): void {
     recordsCases(withStore);
     auditCases(withStore);
     plannerStateCases(withStore);
+    publishesCases(withStore);
   });
 }
