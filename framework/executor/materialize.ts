@@ -126,7 +126,6 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
     return undefined;
   };
 
-
   const observation = async (source: string, partition: string): Promise<SourceObservation> => {
     const key = `${source}\u0000${partition}`;
     let found = observations.get(key);

@@ -2,6 +2,7 @@ import type { Calendar, Closure, EarlyClose, SessionHours } from './calendar.ts'
 import { dayFromCivil, formatDay, tryParseDay, weekdayOf } from '../util/dates.ts';
 import { PartitionError } from '../util/errors.ts';
 import { assertTimeZone, zonedToUtc } from '../util/time-zone.ts';
+import { lowerBound } from '../util/lower-bound.ts';
 
 /** How a calendar is built from yearly rules plus the user's ad-hoc adjustments. */
 export interface CalendarOptions {
@@ -277,17 +278,6 @@ function parseTime(text: unknown, allowEndOfDay: boolean): number | undefined {
   return match ? Number(match[1]) * 60 + Number(match[2]) : undefined;
 }
 
-/** Index of the first element of an ascending array that is at least `value`. */
-function lowerBound(values: Int32Array, value: number): number {
-  let low = 0;
-  let high = values.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (values[middle]! < value) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
 
 /** A value as it appears in a message: strings quoted, long ones cut, so bad input cannot flood a log. */
 function describe(value: unknown): string {

@@ -3,6 +3,7 @@ import type { PartitionsDefinition, TimeAxis } from '../definition.ts';
 import { formatDay, tryParseDay } from '../../util/dates.ts';
 import { utcToZoned, zonedToUtc } from '../../util/time-zone.ts';
 import { badDefinition, badKey, inRange, indexOutOfRange } from './keys.ts';
+import { lowerBound } from '../../util/lower-bound.ts';
 
 export interface SessionsOptions {
   /** First date, `YYYY-MM-DD`. When it is not a session, the first session after it is the first key. */
@@ -108,16 +109,4 @@ export function sessions(calendar: Calendar, { start, end = calendar.lastDate }:
     dimensions: undefined,
   });
   return definition;
-}
-
-/** The first position in the ascending `days` whose value is at least `day`. */
-function lowerBound(days: Int32Array, day: number): number {
-  let lo = 0;
-  let hi = days.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (days[mid]! < day) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

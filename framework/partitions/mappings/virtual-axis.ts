@@ -1,6 +1,7 @@
 import type { PartitionsDefinition } from '../definition.ts';
 import { formatDay, tryParseDay } from '../../util/dates.ts';
 import { utcToZoned, zoneOffsetMinutes, zonedToUtc, zonedToUtcAll } from '../../util/time-zone.ts';
+import { lowerBound } from '../../util/lower-bound.ts';
 
 const MINUTE_MS = 60_000;
 const STEP_MINUTES: Readonly<Record<string, number>> = { '15-minute': 15, hourly: 60 };
@@ -183,15 +184,4 @@ function wallKey(zone: string, instant: number): string {
 
 function twoDigits(value: number): string {
   return value < 10 ? `0${value}` : String(value);
-}
-
-function lowerBound(days: Int32Array, day: number): number {
-  let lo = 0;
-  let hi = days.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (days[mid]! < day) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
