@@ -44,6 +44,9 @@ const zones = [
     'framework/executor sits below automation and cli',
   ),
   zone('./framework/automation', './framework/cli', 'framework/automation sits below cli'),
+  // Audit retention and reports work on the store and io; lineage listens to the executor.
+  zone('./framework/audit', './framework/!(util|partitions|definitions|store|io|audit)/**', 'framework/audit depends only on util, partitions, definitions, store and io'),
+  zone('./framework/lineage', './framework/!(util|partitions|definitions|store|io|executor|lineage)/**', 'framework/lineage sits beside automation, below cli'),
   zone('./framework/!(cli)/**', './framework/index.ts', 'inside framework/, import the module, not the public surface'),
 ];
 
@@ -62,5 +65,24 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
     settings: { 'import-x/resolver': { node: { extensions: ['.ts', '.js'] } }, 'import-x/ignore': ['node_modules'] },
+  },
+  // ui/src runs in the browser, bundled by ui/build.ts: it imports its own modules, and types only from server/api-types.ts.
+  {
+    files: ['ui/src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^[^.]', message: 'ui/src runs in the browser: no packages or node modules' },
+            {
+              group: ['**/server/**', '!**/server/api-types.ts', '**/framework/**', '**/assets/**', '**/checks/**', '**/calendars/**'],
+              message: 'ui/src imports only its own modules and, for types, server/api-types.ts',
+            },
+            { group: ['**/server/api-types.ts'], allowTypeImports: true, message: 'ui/src imports server/api-types.ts with import type only' },
+          ],
+        },
+      ],
+    },
   },
 );

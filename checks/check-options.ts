@@ -10,6 +10,23 @@ export interface CheckOptions {
   description?: string;
 }
 
+/** Options of the checks that look at rows one by one. */
+export interface RowCheckOptions extends CheckOptions {
+  /**
+   * A SQL condition: only the rows matching it are checked, as dbt's `where` does, e.g.
+   * `record_type = 'EXEC'` for the execution records of a broker file with a control record.
+   */
+  where?: string;
+}
+
+/** The relation a row check reads: the rows under check, or those matching its `where`. */
+export function rowsOf(context: CheckContext, where: string | undefined): string {
+  return where === undefined ? context.output : `(select * from ${context.output} where ${where}) as checked_rows`;
+}
+
+/** A description's suffix for a `where`. */
+export const whereText = (where: string | undefined): string => (where === undefined ? '' : ` where ${where}`);
+
 /** Failing rows kept per result: enough to see the pattern, small enough to store for every run. */
 export const SAMPLE_LIMIT = 5;
 
@@ -27,6 +44,11 @@ export async function failingRows(context: CheckContext, sql: string): Promise<{
   const count = rows.length === 0 ? 0 : Number(rows[0]!.daybook_failing);
   const sample = rows.map(({ daybook_failing: _count, ...row }) => jsonRow(row));
   return { count, sample };
+}
+
+/** The first few rows a query returns, as JSON-safe values: the sample of a check that already counted its failures. */
+export async function sampleRows(context: CheckContext, sql: string): Promise<Record<string, unknown>[]> {
+  return (await context.query(`select * from (${sql}) limit ${SAMPLE_LIMIT}`)).map(jsonRow);
 }
 
 /** A row as JSON-safe values: BIGINT and DECIMAL as numbers, times as ISO strings. */

@@ -17,8 +17,8 @@ export { relationships, type RelationshipsOptions } from './relationships.ts';
 export { reconcile, type ReconcileControl, type ReconcileOptions } from './reconcile.ts';
 /** The newest timestamp is recent: `freshness({ column: 'trade_time', maxLagMinutes: 1440 })`. */
 export { freshness, type FreshnessOptions } from './freshness.ts';
-/** Row count in line with recent partitions: `anomaly({ trailing: 10, maxChangePct: 50 })`. */
-export { anomaly, type AnomalyOptions } from './anomaly.ts';
+/** Row count or any metric in line with recent partitions: `anomaly({ metric: { name: 'notional', sql: 'sum(notional)' }, trailing: 10, maxChangePct: 50 })`. */
+export { anomaly, type AnomalyMetric, type AnomalyOptions } from './anomaly.ts';
 /** Custom SQL returning failing rows: `sql({ name: 'no_negative', sql: 'select * from output where qty < 0' })`. */
 export { sql, type SqlCheckOptions } from './sql.ts';
 /** Options every factory accepts: name, severity, blocking, description. */

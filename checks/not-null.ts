@@ -1,5 +1,5 @@
 import { quoteIdentifier, type CheckContext, type CheckDefinition, type CheckResult } from '../framework/index.ts';
-import { failingRows, specOf, type CheckOptions } from './check-options.ts';
+import { rowsOf, sampleRows, specOf, whereText, type RowCheckOptions } from './check-options.ts';
 
 /**
  * None of the columns holds a null.
@@ -7,17 +7,20 @@ import { failingRows, specOf, type CheckOptions } from './check-options.ts';
  * @example
  * notNull(['exec_id', 'symbol', 'quantity'])
  */
-export function notNull(columns: readonly string[], options: CheckOptions = {}): CheckDefinition {
+export function notNull(columns: readonly string[], { where, ...options }: RowCheckOptions = {}): CheckDefinition {
   const nullTest = columns.map((column) => `${quoteIdentifier(column)} is null`).join(' or ');
   return {
-    spec: specOf(`not_null_${columns.join('_')}`, { description: `no nulls in ${columns.join(', ')}`, ...options }),
+    spec: specOf(`not_null_${columns.join('_')}`, { description: `no nulls in ${columns.join(', ')}${whereText(where)}`, ...options }),
     async evaluate(context: CheckContext): Promise<CheckResult> {
+      const relation = rowsOf(context, where);
+      // One scan counts both; the failing rows are read again only when there are some.
       const [counts] = await context.query(
-        `select ${columns.map((column, i) => `count(*) filter (where ${quoteIdentifier(column)} is null) as n${i}`).join(', ')} from ${context.output}`,
+        `select ${columns.map((column, i) => `count(*) filter (where ${quoteIdentifier(column)} is null) as n${i}`).join(', ')}, count(*) filter (where ${nullTest}) as failing from ${relation}`,
       );
       const metrics: Record<string, number> = {};
       columns.forEach((column, i) => (metrics[`nulls_${column}`] = Number(counts![`n${i}`])));
-      const { count, sample } = await failingRows(context, `select * from ${context.output} where ${nullTest}`);
+      const count = Number(counts!.failing);
+      const sample = count === 0 ? [] : await sampleRows(context, `select * from ${relation} where ${nullTest}`);
       const offenders = columns.filter((column) => metrics[`nulls_${column}`]! > 0);
       return {
         passed: count === 0,

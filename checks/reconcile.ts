@@ -34,18 +34,26 @@ export function reconcile({ measures, control, tolerance = 0, tolerancePct = 0, 
   return {
     spec: specOf(`reconcile_${names.join('_')}`, { description: `${names.join(', ')} match ${against}`, ...options }),
     async evaluate(context: CheckContext): Promise<CheckResult> {
-      const [actual] = await context.query(`select ${select} from ${context.output}`);
       const controlSql = typeof control === 'string' ? control : `select ${select} from ${quoteIdentifier(await context.relation(control.asset, control.partitions))}`;
-      const controls = await context.query(controlSql);
-      if (controls.length !== 1) {
-        return { passed: false, metrics: { controlRows: controls.length }, message: `expected one control row from ${against}, found ${controls.length}` };
+      // The differences are taken in DuckDB, so DECIMAL sums compare exactly however large they are.
+      const columns = names.map((name) => {
+        const q = quoteIdentifier(name);
+        return `a.${q} as ${q}, c.${q} as ${quoteIdentifier(`${name}_control`)}, a.${q} - c.${q} as ${quoteIdentifier(`${name}_diff`)}`;
+      });
+      const [row] = await context.query(
+        `with actual as (select ${select} from ${context.output}), control as (${controlSql.trim().replace(/;\s*$/, '')})
+         select count(*) over () as daybook_control_rows, ${columns.join(', ')} from actual a cross join control c limit 1`,
+      );
+      const controlRows = row === undefined ? 0 : Number(row.daybook_control_rows);
+      if (controlRows !== 1) {
+        return { passed: false, metrics: { controlRows }, message: `expected one control row from ${against}, found ${controlRows}` };
       }
       const metrics: Record<string, number | null> = {};
       const off: Record<string, unknown>[] = [];
       for (const name of names) {
-        const value = numberOf(actual![name]);
-        const expected = numberOf(controls[0]![name]);
-        const diff = value === null || expected === null ? null : value - expected;
+        const value = numberOf(row![name]);
+        const expected = numberOf(row![`${name}_control`]);
+        const diff = numberOf(row![`${name}_diff`]);
         metrics[name] = value;
         metrics[`${name}_control`] = expected;
         metrics[`${name}_diff`] = diff;
@@ -59,7 +67,7 @@ export function reconcile({ measures, control, tolerance = 0, tolerancePct = 0, 
         message:
           off.length === 0
             ? `${names.join(', ')} match ${against}`
-            : `does not reconcile with ${against}: ${off.map((o) => `${String(o.measure)} ${String(o.actual)} vs ${String(o.control)}`).join(', ')}`,
+            : `does not reconcile with ${against}: ${off.map((o) => `${String(o.measure)} ${String(o.actual)} vs ${String(o.control)} (diff ${String(o.diff)})`).join(', ')}`,
       };
     },
   };

@@ -2,8 +2,12 @@ import type { CheckContext, CheckDefinition, CheckResult } from '../framework/in
 import { specOf, type CheckOptions } from './check-options.ts';
 
 export interface SchemaOptions extends CheckOptions {
-  /** Expected columns and their DuckDB types (`BIGINT`, `DECIMAL(18,4)`, `VARCHAR`); names and types compare case-insensitively. */
-  columns: Readonly<Record<string, string>>;
+  /**
+   * Expected columns and their DuckDB types (`BIGINT`, `DECIMAL(18,4)`, `VARCHAR`), or only their
+   * names, when the types may differ (files whose readers detect types); names and types compare
+   * case-insensitively.
+   */
+  columns: Readonly<Record<string, string>> | readonly string[];
   /** Whether columns beyond the expected ones are allowed; default false, so an added column is drift. */
   allowExtra?: boolean;
 }
@@ -23,9 +27,10 @@ interface Drift {
  * schema({ columns: { symbol: 'VARCHAR', quantity: 'BIGINT', average_cost: 'DECIMAL(18,6)' } })
  */
 export function schema({ columns, allowExtra = false, ...options }: SchemaOptions): CheckDefinition {
-  const expected = new Map(Object.entries(columns).map(([name, type]) => [name.toLowerCase(), { name, type: normalize(type) }]));
+  const entries: [string, string | null][] = Array.isArray(columns) ? columns.map((name) => [name, null]) : Object.entries(columns);
+  const expected = new Map(entries.map(([name, type]) => [name.toLowerCase(), { name, type: type === null ? null : normalize(type) }]));
   return {
-    spec: specOf('schema', { description: `columns ${Object.keys(columns).join(', ')}`, ...options }),
+    spec: specOf('schema', { description: `columns ${entries.map(([name]) => name).join(', ')}`, ...options }),
     async evaluate(context: CheckContext): Promise<CheckResult> {
       const rows = await context.query<{ column_name: string; column_type: string }>(`describe select * from ${context.output}`);
       const actual = new Map(rows.map((row) => [row.column_name.toLowerCase(), { name: row.column_name, type: normalize(row.column_type) }]));
@@ -33,7 +38,7 @@ export function schema({ columns, allowExtra = false, ...options }: SchemaOption
       for (const [key, want] of expected) {
         const have = actual.get(key);
         if (!have) drift.push({ column: want.name, change: 'removed', expected: want.type, actual: null });
-        else if (have.type !== want.type) drift.push({ column: want.name, change: 'retyped', expected: want.type, actual: have.type });
+        else if (want.type !== null && have.type !== want.type) drift.push({ column: want.name, change: 'retyped', expected: want.type, actual: have.type });
       }
       if (!allowExtra) {
         for (const [key, have] of actual) if (!expected.has(key)) drift.push({ column: have.name, change: 'added', expected: null, actual: have.type });

@@ -1,5 +1,5 @@
 import { quoteIdentifier, type CheckContext, type CheckDefinition, type CheckResult } from '../framework/index.ts';
-import { failingRows, specOf, type CheckOptions } from './check-options.ts';
+import { rowsOf, sampleRows, specOf, whereText, type RowCheckOptions } from './check-options.ts';
 
 /**
  * No two rows share a value of the columns (taken together: a composite key). Rows with a null in
@@ -8,16 +8,17 @@ import { failingRows, specOf, type CheckOptions } from './check-options.ts';
  * @example
  * unique(['exec_id'])
  */
-export function unique(columns: readonly string[], options: CheckOptions = {}): CheckDefinition {
+export function unique(columns: readonly string[], { where, ...options }: RowCheckOptions = {}): CheckDefinition {
   const key = columns.map(quoteIdentifier).join(', ');
   const present = columns.map((column) => `${quoteIdentifier(column)} is not null`).join(' and ');
   return {
-    spec: specOf(`unique_${columns.join('_')}`, { description: `${columns.join(' + ')} is unique`, ...options }),
+    spec: specOf(`unique_${columns.join('_')}`, { description: `${columns.join(' + ')} is unique${whereText(where)}`, ...options }),
     async evaluate(context: CheckContext): Promise<CheckResult> {
-      const duplicates = `select ${key}, count(*) as occurrences from ${context.output} where ${present} group by ${key} having count(*) > 1 order by occurrences desc, ${key}`;
-      const { count, sample } = await failingRows(context, duplicates);
-      const [extra] = await context.query<{ rows: bigint | null }>(`select sum(occurrences) as rows from (${duplicates})`);
-      const rows = Number(extra?.rows ?? 0);
+      const duplicates = `select ${key}, count(*) as occurrences from ${rowsOf(context, where)} where ${present} group by ${key} having count(*) > 1`;
+      const [counted] = await context.query<{ keys: bigint; rows: bigint | null }>(`select count(*) as keys, sum(occurrences) as rows from (${duplicates})`);
+      const count = Number(counted!.keys);
+      const rows = Number(counted!.rows ?? 0);
+      const sample = count === 0 ? [] : await sampleRows(context, `${duplicates} order by occurrences desc, ${key}`);
       return {
         passed: count === 0,
         metrics: { duplicateKeys: count, duplicateRows: rows },

@@ -16,7 +16,7 @@ export { unpartitioned } from './partitions/definitions/unpartitioned.ts';
 export type { PartitionMapping, PartitionMappingSpec, BoundPartitionMapping, UpstreamPartitions } from './partitions/mapping.ts';
 export { defineAsset, defineSource, type AssetDefinition, type AssetInput, type SourceInput, type SourceLocation } from './definitions/asset.ts';
 export type { DependencyInput, DependencySpec } from './definitions/dependency.ts';
-export type { CheckContext, CheckDefinition, CheckResult, CheckSeverity, CheckSpec, PartitionMetrics } from './definitions/check.ts';
+export type { CheckContext, CheckDefinition, CheckResult, CheckSeverity, CheckSpec, MetricHistoryRequest, MetricValue, PartitionMetrics } from './definitions/check.ts';
 export type { Compute, ComputeContext, ComputeFunction } from './definitions/compute.ts';
 export type { PublishTarget, PublishRequest, PublishResult, PublishReader } from './definitions/publish-target.ts';
 export type { SlaSpec } from './definitions/sla.ts';
@@ -42,6 +42,11 @@ export { createDuckDB, type DuckDB, type DuckDBConnection, type DuckDBOptions, t
 export { quoteIdentifier, quoteLiteral, quoteLiteralList } from './io/sql-text.ts';
 export type { PartitionStorage, StoredPartition, StoredPartitionAddress } from './io/partition-storage.ts';
 export { createLocalPartitionStorage, type LocalPartitionStorageOptions } from './io/local-partition-storage.ts';
+/** Partition storage in an S3 bucket, with a local cache DuckDB reads, e.g. `createS3PartitionStorage({ bucket: 'nb-daybook', prefix: 'storage' })`. */
+export { createS3PartitionStorage, type S3PartitionStorageOptions } from './io/s3-partition-storage.ts';
+/** S3 client settings from `DAYBOOK_S3_ENDPOINT` and the AWS SDK's environment, e.g. `new S3Client(s3ClientConfigFromEnv())`. */
+export { s3ClientConfigFromEnv, type S3ClientOptions } from './io/s3/client.ts';
+export type { UploadProgress, UploadSettings } from './io/s3/upload.ts';
 export { hashFile, type ContentHash } from './io/content-hash.ts';
 export {
   createSourceObserver,
@@ -61,6 +66,14 @@ export { readError, type ReadErrorContext } from './io/read-error.ts';
 export { warehouse, type WarehouseOptions } from './io/publishers/warehouse.ts';
 /** A PostgreSQL table target, e.g. `publish: [postgresTable({ url: process.env.RISK_DB_URL! })]`. */
 export { postgresTable, type PostgresTableOptions } from './io/publishers/postgres.ts';
+/** An S3 target: one Parquet object and a `_manifest.json` per partition, e.g. `publish: [s3Target({ bucket: 'nb-risk', prefix: 'daily' })]`. */
+export { s3Target, s3ObjectKey, type S3TargetOptions, type S3ObjectKeyOptions } from './io/publishers/s3.ts';
+/** What an S3 target's `_manifest.json` holds, and a parser for readers, e.g. `parseS3Manifest(text)?.etag`. */
+export { parseS3Manifest, S3_MANIFEST_FILE, S3_PART_FILE, type S3Manifest } from './io/publishers/s3-manifest.ts';
+/** A Redshift table target through the Data API, e.g. `publish: [redshiftTable({ workgroupName: 'risk', database: 'dev', schema: 'daybook' })]`. */
+export { redshiftTable, type RedshiftTableOptions, type RedshiftStagingOptions } from './io/publishers/redshift.ts';
+/** Why a Redshift statement failed: the `cause` of its PublishError, e.g. `(error.cause as StatementFailure).sqlState`. */
+export type { StatementFailure } from './io/publishers/redshift-data.ts';
 export { runSqlCompute, type SqlComputeOptions, type SqlComputeResult } from './io/sql-compute.ts';
 export type { Engine } from './executor/engine.ts';
 export { materialize, type MaterializeOptions, type RunSummary, type StepEvent } from './executor/materialize.ts';
@@ -109,3 +122,65 @@ export type { AuditQuery, CheckResultQuery, MaterializationQuery, RunQuery, Step
 export type { PlannerStateOptions, StoreAssetState, StorePlannerState } from './store/planner-state.ts';
 export type { AuditVerification, BrokenLink, BrokenLinkReason, VerifyAuditOptions } from './store/verify-audit.ts';
 export { auditHash, canonicalJson, encodeAuditLink, GENESIS_HASH, type AuditLink } from './store/audit-chain.ts';
+// For the HTTP server (server/) and other code that extends the CLI or reads state without the CLI.
+/** Reason code → name (`missing`, `code-changed`, …), undefined for fresh; plans hold codes per partition, e.g. `reasonName(plan.reasons[id]![i]!)`. */
+export { reasonName } from './planner/reason.ts';
+/** `formatPartition('northbridge/pnl', '2026-11-20|PF001')` → `northbridge/pnl[2026-11-20|PF001]`. */
+export { formatPartition } from './planner/explain.ts';
+/** Day numbers (days since 1970-01-01) and `YYYY-MM-DD`, e.g. `formatDay(tryParseDay('2026-11-20')! + 1)`. */
+export { formatDay, tryParseDay, weekdayOf, DAY_MS } from './util/dates.ts';
+/** Local day and minute ↔ UTC instants in an IANA zone, e.g. `zonedToUtc('America/New_York', day, 6 * 60 + 30)`. */
+export { utcToZoned, zonedToUtc } from './util/time-zone.ts';
+/** Opens the engine on the embedded defaults, as the CLI does, e.g. `const engine = await openEngine(await loadConfig())`. */
+export { openEngine, daybookHome } from './cli/open-engine.ts';
+/** Loads `daybook.config.ts` (or `--config`, `DAYBOOK_CONFIG`). */
+export { loadConfig } from './cli/config-loader.ts';
+/** The `daybook` command line; `main(argv, io, { commands, serve })` adds commands from outside framework/. */
+export { main } from './cli/main.ts';
+export { write, table, type CliExtensions, type CommandContext, type CommandIO, type CommandRegistration, type ServeHook } from './cli/output.ts';
+export type { ApiTokenRecord, ApiTokenRole } from './store/schema.ts';
+export type { NewApiToken } from './store/api-tokens.ts';
+/** Whether a string is a well-formed asset key (`northbridge/positions`), and the format in words. */
+export { isAssetKey, ASSET_KEY_FORMAT } from './definitions/asset-key.ts';
+// Audit retention, the auditor's report and OpenLineage (docs/audit.md, docs/openlineage.md).
+/** Raised by audit export, archive verification, prune and reports, e.g. `audit-refused` when the chain is broken. */
+export { AuditError } from './util/errors.ts';
+/** Exports the audit events through a day as Parquet with a manifest, chained to the previous export, e.g. `exportAudit({ store, archive, duckdb, to: '2026-11-30' })`. */
+export { exportAudit, type AuditExport, type ExportAuditOptions } from './audit/export.ts';
+/** Where exports live: `localAuditArchive({ directory })` or `s3AuditArchive({ bucket, prefix })`. */
+export { localAuditArchive, type AuditArchive } from './audit/archive.ts';
+export { s3AuditArchive, type S3AuditArchiveOptions } from './audit/s3-archive.ts';
+export type { AuditManifest, ManifestFile } from './audit/manifest.ts';
+/** Verifies every export and the store's chain after them, e.g. `verifyAuditArchives({ store, archive, duckdb })`. */
+export { verifyAuditArchives, type ArchivesVerification, type ArchiveBreak, type ArchiveProblem, type VerifyArchivesOptions } from './audit/verify-archives.ts';
+/** Removes exported and verified events and run details older than the retention, e.g. `pruneAudit({ store, archive, duckdb, retentionDays: 400 })`. */
+export { pruneAudit, type AuditPrune, type PruneAuditOptions } from './audit/prune.ts';
+/** The auditor's report per asset and session as data, and as CSV, e.g. `auditReportCsv(await auditReport({ store, definitions, from, to }))`. */
+export { auditReport, auditReportCsv, sessionOf, type AuditReport, type AuditReportOptions, type AuditReportRow, type Rerun, type SlaOutcome } from './audit/report.ts';
+/** A partition's whole history from the audit log and its exports, e.g. `partitionHistory({ store, asset, partition })`. */
+export { partitionHistory, type HistoryEvent, type HistoryRun, type PartitionHistory, type PartitionHistoryOptions } from './audit/partition-history.ts';
+/** `store.verifyAuditChain()` on every core, with the same verdicts. */
+export { verifyAuditChainParallel, type ParallelVerifyOptions } from './audit/parallel-verify.ts';
+/** Records assets whose code version or config changed since definitions were last loaded, e.g. `recordDefinitionChanges(store, definitions)`. */
+export { recordDefinitionChanges, definitionSpec } from './audit/definition-changes.ts';
+/** Where `daybook audit` reads and writes exports, from `DAYBOOK_AUDIT_ARCHIVE_URL`, the config, or partition storage's `_audit/`. */
+export { auditArchiveFromEnv } from './cli/audit-archive-from-env.ts';
+/** Who the CLI acts as: `DAYBOOK_ACTOR`, else the OS user. */
+export { cliActor } from './cli/open-engine.ts';
+export type { AuditConfig } from './definitions/config.ts';
+export type { AuditArchiveRecord } from './store/schema.ts';
+export type { OperatorAction } from './store/operator-actions.ts';
+export type { AssetDefinitionChange, AssetDefinitionSeen } from './store/asset-definitions.ts';
+export type { AuditPruneResult, NewAuditArchive } from './store/audit-archives.ts';
+export { checkAuditLink, checkAuditHead, type AuditLinkAnchor } from './store/verify-audit.ts';
+/** The deadline of an SLA for a partition's day, e.g. `slaDeadline(asset.sla!, '2026-11-20', xnys())`. */
+export { slaDeadline } from './definitions/sla-deadline.ts';
+/** The time window of a partition key, e.g. `partitionWindow(asset.partitions, '2026-11-20|PF001')`. */
+export { partitionWindow, type PartitionWindow } from './partitions/partition-window.ts';
+/** Told about each step's start and end (`engine.listeners`), e.g. the OpenLineage emitter. */
+export type { StepListener, StepLifecycleEvent, StepStarted, StepSucceeded, StepEnded, StepInput } from './executor/step-listener.ts';
+/** OpenLineage RunEvents per step, delivered in the background, e.g. `createLineageEmitter({ transport: httpTransport({ url: 'http://marquez:5000' }) })`. */
+export { createLineageEmitter, DAYBOOK_PRODUCER, type LineageEmitter, type LineageEmitterOptions, type LineageStats } from './lineage/emitter.ts';
+export { httpTransport, fileTransport, lineageTransportFor, partialDelivery, type HttpTransportOptions, type LineageTransport } from './lineage/transport.ts';
+export { runEventBuilder, JOB_NAMESPACE, OPENLINEAGE_SCHEMA_URL, type RunEvent, type RunEventBuilder, type RunEventType } from './lineage/openlineage-event.ts';
+export { datasetAt, type DatasetName } from './lineage/datasets.ts';

@@ -23,6 +23,24 @@ export const BROKER_FEEDS: Readonly<Record<Broker, BrokerFeed>> = {
   MSCO: { broker: 'MSCO', format: 'parquet', sides: { BUY: '1', SELL: '2' }, statuses: { NEW: 'F', AMEND: 'G', CANCEL: 'H' } },
 };
 
+/** Every record has these fields, the control record included (it fills only record_type and the control_ fields). */
+export const EXECUTION_FIELDS = [
+  'record_type',
+  'exec_id',
+  'order_id',
+  'version',
+  'status',
+  'portfolio',
+  'symbol',
+  'side',
+  'quantity',
+  'price',
+  'currency',
+  'trade_time',
+  'control_count',
+  'control_notional',
+] as const;
+
 /** The record_type of an execution and of the control record that closes every file. */
 export const DETAIL_RECORD = 'EXEC';
 export const CONTROL_RECORD = 'TRAILER';

@@ -11,10 +11,14 @@ import { planCommand } from './commands/plan.ts';
 import { runsCommands } from './commands/runs.ts';
 import { statusCommand } from './commands/status.ts';
 import { checksCommands } from './commands/checks.ts';
-import type { CommandContext, CommandIO } from './output.ts';
+import type { CliExtensions, CommandContext, CommandIO } from './output.ts';
 
-/** Runs the `daybook` command line; resolves to the exit code. */
-export async function main(argv: readonly string[], io: CommandIO = { stdout: process.stdout, stderr: process.stderr, now: systemClock.now }): Promise<number> {
+/** Runs the `daybook` command line, with the commands `extensions` add (the server's); resolves to the exit code. */
+export async function main(
+  argv: readonly string[],
+  io: CommandIO = { stdout: process.stdout, stderr: process.stderr, now: systemClock.now },
+  extensions: CliExtensions = {},
+): Promise<number> {
   let exitCode = 0;
   const program = new Command('daybook')
     .description('Partitioned data assets with lineage, quality checks and market calendars')
@@ -28,8 +32,9 @@ export async function main(argv: readonly string[], io: CommandIO = { stdout: pr
     setExitCode: (code) => {
       exitCode = code;
     },
+    serve: extensions.serve,
   };
-  for (const register of [calendarCommand, planCommand, materializeCommand, backfillCommands, runsCommands, statusCommand, checksCommands, auditCommands, demoCommand]) {
+  for (const register of [calendarCommand, planCommand, materializeCommand, backfillCommands, runsCommands, statusCommand, checksCommands, auditCommands, demoCommand, ...(extensions.commands ?? [])]) {
     register(program, context);
   }
   try {

@@ -1,5 +1,7 @@
 import type { Writable } from 'node:stream';
+import type { Command } from 'commander';
 import type { DaybookConfig } from '../definitions/config.ts';
+import type { Engine } from '../executor/engine.ts';
 
 /** Where a command writes; tests pass their own streams. */
 export interface CommandIO {
@@ -31,4 +33,21 @@ export interface CommandContext {
   readonly io: CommandIO;
   /** The process exit code, e.g. 1 when a step failed. */
   setExitCode(code: number): void;
+  /** Serves the engine over HTTP until stopped, when the CLI was given a server (see CliExtensions). */
+  readonly serve: ServeHook | undefined;
+}
+
+/** Serves an open engine until the process is told to stop (Ctrl-C, SIGTERM); the server supplies it. */
+export type ServeHook = (engine: Engine, options: { config: DaybookConfig; io: CommandIO; port?: number; host?: string }) => Promise<void>;
+
+/** Adds commands to the `daybook` program, e.g. the server's `serve` and `token`. */
+export type CommandRegistration = (program: Command, context: CommandContext) => void;
+
+/**
+ * What code outside framework/ adds to the CLI: framework/ never imports server/, so bin/daybook.js
+ * passes the server's commands and its serve hook to `main()`.
+ */
+export interface CliExtensions {
+  readonly commands?: readonly CommandRegistration[];
+  readonly serve?: ServeHook;
 }

@@ -3,6 +3,7 @@ import type { PartitionsDefinition } from '../partitions/definition.ts';
 import type { PartitionMapping } from '../partitions/mapping.ts';
 import { ASSET_KEY_FORMAT, isAssetKey, relationNameOf } from './asset-key.ts';
 import type { CheckDefinition } from './check.ts';
+import { validateChecks } from './check-list.ts';
 import type { Compute } from './compute.ts';
 import type { DependencyInput, DependencySpec } from './dependency.ts';
 import type { PublishTarget } from './publish-target.ts';
@@ -143,7 +144,7 @@ export function defineAsset(input: AssetInput): AssetDefinition {
     ),
     codeVersion: spec.codeVersion,
     compute: spec.compute as Compute | undefined,
-    checks: Object.freeze([...spec.checks]),
+    checks: validateChecks(where, spec.key, spec.checks),
     publish: Object.freeze([...spec.publish]),
     sla: spec.sla ? Object.freeze({ ...spec.sla }) : undefined,
     location: undefined,
@@ -194,7 +195,7 @@ export function defineSource(input: SourceInput): AssetDefinition {
     deps: Object.freeze([]),
     codeVersion: undefined,
     compute: undefined,
-    checks: Object.freeze([...spec.checks]),
+    checks: validateChecks(where, spec.key, spec.checks),
     publish: Object.freeze([]),
     sla: undefined,
     location: Object.freeze({ pattern, format }),

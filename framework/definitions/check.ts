@@ -8,6 +8,11 @@ export interface CheckSpec {
   /** Whether a failure stops publishing and downstream steps; defaults to `severity === 'error'`. */
   readonly blocking: boolean;
   readonly description?: string;
+  /**
+   * Checks of the same asset whose results this one reads (`context.resultOf`), e.g. an anomaly on
+   * a reconcile's metric. They must be declared before it; `defineAsset()` says so otherwise.
+   */
+  readonly uses?: readonly string[];
 }
 
 /** One evaluation of a check on one partition. A failing check is a result, not an exception. */
@@ -33,6 +38,22 @@ export interface CheckDefinition<Context = CheckContext> {
 export interface PartitionMetrics {
   readonly partition: string;
   readonly rowCount: number;
+}
+
+/** A metric's value on one earlier partition, as a check stored it. */
+export interface MetricValue {
+  readonly partition: string;
+  readonly value: number;
+}
+
+/** Which stored metric `CheckContext.metricHistory()` reads. */
+export interface MetricHistoryRequest {
+  /** The check whose results hold the metric (it may be the check asking). */
+  readonly check: string;
+  /** The metric's name in those results' `metrics`. */
+  readonly metric: string;
+  /** How many partitions before this one to look at. */
+  readonly count: number;
 }
 
 /**
@@ -61,4 +82,13 @@ export interface CheckContext {
   relation(asset: string, partitions?: readonly string[]): Promise<string>;
   /** The current row counts of up to `count` partitions before this one, oldest first; partitions never materialized are left out. */
   history(count: number): Promise<readonly PartitionMetrics[]>;
+  /**
+   * A metric's stored values on up to `count` partitions before this one along time, oldest first:
+   * from each partition's latest result of the check on its current data (the results of a
+   * materialization's own gate, or of a later `daybook check`). Partitions without one, or with a
+   * non-numeric value, are left out; so are the results of a blocked attempt that never became current.
+   */
+  metricHistory(request: MetricHistoryRequest): Promise<readonly MetricValue[]>;
+  /** The result, in this evaluation, of a check the spec `uses`; undefined when it has not run. */
+  resultOf(check: string): CheckResult | undefined;
 }

@@ -3,6 +3,7 @@ import { defaultMapping } from '../partitions/mappings/default.ts';
 import { DaybookError, DefinitionError } from '../util/errors.ts';
 import type { AssetDefinition } from './asset.ts';
 import type { DependencySpec } from './dependency.ts';
+import { assertDistinctDestinations } from './publish-destinations.ts';
 
 /** A dependency edge with its mapping bound to the two partitions definitions. */
 export interface AssetEdge {
@@ -68,8 +69,8 @@ export class Definitions {
 }
 
 /**
- * Builds the asset graph: rejects duplicate keys, unknown deps, cycles (printed as `a -> b -> a`) and
- * mappings that cannot apply to the two partitions definitions.
+ * Builds the asset graph: rejects duplicate keys, unknown deps, cycles (printed as `a -> b -> a`),
+ * mappings that cannot apply to the two partitions definitions, and two assets publishing to one table.
  *
  * @example
  * export default defineDefinitions([...northbridgeAssets]);
@@ -101,6 +102,7 @@ export function defineDefinitions(items: readonly AssetDefinition[]): Definition
       relations.add(dep.as);
     }
   }
+  assertDistinctDestinations(items);
   const order = topologicalOrder(items, byKey);
   const ids = new Map(order.map((asset, id) => [asset.key, id]));
   const deps = order.map((asset, id) => asset.deps.map((dep) => bindEdge(asset, id, dep, byKey.get(dep.asset)!, ids.get(dep.asset)!)));

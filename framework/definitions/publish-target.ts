@@ -4,6 +4,8 @@
  */
 export interface PublishReader {
   query<Row = Record<string, unknown>>(sql: string, params?: readonly (string | number | boolean | bigint | null)[]): Promise<Row[]>;
+  /** Yields a query's rows in order, a chunk at a time, each row as an array of values; for loads too large to hold. */
+  stream(sql: string): AsyncIterable<unknown[][]>;
 }
 
 /** One partition to publish: its stored Parquet file and what identifies its content. */
@@ -43,4 +45,11 @@ export interface PublishTarget {
   readonly name: string;
   /** Replaces the partition's rows with the file's, unless this data version is already there. */
   publish(request: PublishRequest): Promise<PublishResult>;
+  /**
+   * Where this target puts an asset's rows, for a target that maps asset keys to table names, which
+   * is not one-to-one (`a/b-c` and `a/b_c` both become `a__b_c`): a URI such as
+   * `postgres://db:5432/risk#public.a__b_c`. `defineDefinitions()` rejects two assets that would
+   * share one, so that neither replaces the other's rows.
+   */
+  destinationOf?(asset: string): string;
 }

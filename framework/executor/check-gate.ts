@@ -1,8 +1,10 @@
 import type { AssetDefinition } from '../definitions/asset.ts';
-import type { CheckContext, PartitionMetrics } from '../definitions/check.ts';
+import type { CheckContext, CheckResult, MetricValue, PartitionMetrics } from '../definitions/check.ts';
 import type { Definitions } from '../definitions/definitions.ts';
 import type { DuckDBConnection } from '../io/duckdb.ts';
 import { messageOf } from '../io/duckdb.ts';
+import type { InputRelation } from '../io/input-relation.ts';
+import { readError } from '../io/read-error.ts';
 import type { PartitionStorage } from '../io/partition-storage.ts';
 import { quoteIdentifier, quoteLiteral } from '../io/sql-text.ts';
 import type { JsonObject } from '../store/schema.ts';
@@ -23,8 +25,11 @@ export interface CheckGateOptions {
   /** The asset or source whose checks run. */
   asset: AssetDefinition;
   partition: string;
-  /** The rows under check: a Parquet file (the compute's output before it is stored), or a view already on the connection (a source file). */
-  rows: { file: string } | { view: string };
+  /**
+   * The rows under check: a Parquet file (the compute's output before it is stored), or a source
+   * file already readable on the connection, whose errors are reported naming the file and line.
+   */
+  rows: { file: string } | { view: string; relation?: InputRelation };
   /** The step's input relation names. */
   inputs: readonly string[];
   now: number;
@@ -53,15 +58,16 @@ export async function evaluateChecks(options: CheckGateOptions): Promise<CheckGa
     const from = 'file' in options.rows ? `read_parquet(${quoteLiteral(options.rows.file)}, hive_partitioning = false)` : quoteIdentifier(options.rows.view);
     await connection.run(`CREATE OR REPLACE TEMP VIEW ${OUTPUT} AS SELECT * FROM ${from}`);
     views.push(OUTPUT);
-    const context = createContext(options, views);
+    const evaluated = new Map<string, CheckResult>();
+    const context = createContext(options, views, evaluated);
     const results: CheckResultInput[] = [];
     for (const check of asset.checks) {
       const { name, severity, blocking } = check.spec;
-      const result = await check.evaluate(context).catch((error: unknown) => ({
-        passed: false,
-        metrics: {},
-        message: `could not evaluate: ${messageOf(error)}`,
-      }));
+      const result = await check.evaluate(context).catch(async (error: unknown): Promise<CheckResult> => {
+        await assertReadable(options);
+        return { passed: false, metrics: {}, message: `could not evaluate: ${messageOf(error)}` };
+      });
+      evaluated.set(name, result);
       results.push({
         ...(options.runId === undefined ? {} : { runId: options.runId }),
         ...(options.stepId === undefined ? {} : { stepId: options.stepId }),
@@ -78,14 +84,33 @@ export async function evaluateChecks(options: CheckGateOptions): Promise<CheckGa
     }
     const blocking = results.filter((result) => result.blocking && !result.passed);
     const message =
-      blocking.length === 0 ? '' : `${where}: blocked by ${blocking.length === 1 ? 'check' : 'checks'} ${blocking.map((r) => `${r.check} (${r.message})`).join('; ')}`;
+      blocking.length === 0 ? '' : `${where}: blocked by ${blocking.length === 1 ? 'check' : 'checks'} ${blocking.map(describeFailure).join('; ')}`;
     return { results, blocking, message };
   } finally {
     for (const view of views.reverse()) await connection.run(`DROP VIEW IF EXISTS ${quoteIdentifier(view)}`).catch(() => undefined);
   }
 }
 
-function createContext(options: CheckGateOptions, views: string[]): CheckContext {
+/** A failed check in a step's message: its name, its message (which carries its metrics), and its first sample row. */
+function describeFailure(result: CheckResultInput): string {
+  const [first] = result.sample ?? [];
+  return `${result.check} (${result.message})${first === undefined ? '' : `, e.g. ${JSON.stringify(first)}`}`;
+}
+
+/**
+ * A check that throws has failed, unless the rows under check cannot be read at all (a malformed
+ * source file): that fails the step like a compute reading it would, naming the file and line.
+ */
+async function assertReadable({ connection, asset, partition, rows }: CheckGateOptions): Promise<void> {
+  try {
+    await connection.query(`SELECT count(*) FROM ${OUTPUT}`);
+  } catch (error) {
+    const relations = 'relation' in rows && rows.relation ? [rows.relation] : [];
+    throw await readError(error, { asset: asset.key, partition, relations });
+  }
+}
+
+function createContext(options: CheckGateOptions, views: string[], evaluated: ReadonlyMap<string, CheckResult>): CheckContext {
   const { connection, store, storage, definitions, asset, partition } = options;
   return {
     asset: asset.key,
@@ -119,6 +144,26 @@ function createContext(options: CheckGateOptions, views: string[]): CheckContext
       const rows = new Map(found.map((m) => [m.partition, m.rowCount]));
       return keys.flatMap((key): PartitionMetrics[] => (rows.get(key) == null ? [] : [{ partition: key, rowCount: Number(rows.get(key)) }]));
     },
+    async metricHistory({ check, metric, count }) {
+      const keys = trailingKeys(asset, partition, count);
+      if (keys.length === 0) return [];
+      const results = await store.listCheckResults({ asset: asset.key, partitions: keys, check, limit: keys.length * 50 });
+      // A source has no materializations: its latest result is on its latest file.
+      const current =
+        asset.kind === 'source' ? undefined : new Map((await store.currentMaterializations(asset.key, { partitions: keys })).map((m) => [m.partition, m]));
+      const values = new Map<string, number>();
+      for (const result of results) {
+        if (values.has(result.partition)) continue;
+        const materialization = current?.get(result.partition);
+        if (current && !materialization) continue;
+        // The gate's results of the step that made the current data, or a `daybook check` since.
+        const onCurrent = !materialization || (result.stepId === null ? result.createdAt >= materialization.createdAt : result.stepId === materialization.stepId);
+        const value = result.metrics[metric];
+        if (onCurrent && typeof value === 'number' && Number.isFinite(value)) values.set(result.partition, value);
+      }
+      return keys.flatMap((key): MetricValue[] => (values.has(key) ? [{ partition: key, value: values.get(key)! }] : []));
+    },
+    resultOf: (check) => evaluated.get(check),
   };
 }
 

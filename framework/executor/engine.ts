@@ -4,6 +4,7 @@ import type { PartitionStorage } from '../io/partition-storage.ts';
 import type { SourceObserver } from '../io/source-observer.ts';
 import type { MetadataStore } from '../store/store.ts';
 import type { RetryPolicy } from './scheduler.ts';
+import type { StepListener } from './step-listener.ts';
 
 /**
  * What runs need: the definitions, the metadata store, partition storage, DuckDB and the landing
@@ -20,4 +21,6 @@ export interface Engine {
   readonly retry: RetryPolicy;
   /** Per attempt; 0 for none. */
   readonly timeoutMs: number;
+  /** Told about each step's start and end, e.g. to emit OpenLineage events; see step-listener.ts. */
+  readonly listeners?: readonly StepListener[];
 }

@@ -8,19 +8,25 @@ import { quoteIdentifier } from '../io/sql-text.ts';
 import type { PartitionRequest } from '../planner/partition-request.ts';
 import { createPlan } from '../planner/plan.ts';
 import type { StorePlannerState } from '../store/planner-state.ts';
-import type { StepStatus } from '../store/schema.ts';
+import type { RunRecord, StepRecord, StepStatus } from '../store/schema.ts';
+import type { CheckResultInput, StoreWrite } from '../store/writes.ts';
 import { DaybookError, MaterializationError, type DaybookErrorCode } from '../util/errors.ts';
 import { formatPartition } from '../planner/explain.ts';
 import type { Engine } from './engine.ts';
 import { runSchedule, type AttemptOutcome, type SchedulerEvent } from './scheduler.ts';
 import { buildStepGraph, type ExecutionStep } from './step-graph.ts';
 import { observeSources, toObservation } from './observe-sources.ts';
-import { prepareStepInputs, setPartitionVariables } from './step-inputs.ts';
+import { prepareStepInputs, resetPartitionVariables, setPartitionVariables, usesPartitionVariables } from './step-inputs.ts';
 import { evaluateChecks, type CheckGateOutcome } from './check-gate.ts';
 import { publishStep } from './publish-step.ts';
+import { createStepNotifier } from './step-notifier.ts';
 
-/** How long a step runs before its "running" change is written on its own. */
-const RUNNING_DELAY_MS = 25;
+/**
+ * How long a step runs before its "running" change is written on its own. With many steps in flight
+ * a small step takes tens of milliseconds from start to success, and writing "running" for each would
+ * double the store's work; a step running longer than this shows as running in the store.
+ */
+const RUNNING_DELAY_MS = 250;
 
 /** Failures that another attempt would repeat exactly: bad input files and bad keys. */
 const DETERMINISTIC: ReadonlySet<DaybookErrorCode> = new Set(['malformed-input', 'missing-column', 'ambiguous-source', 'invalid-partition-key']);
@@ -41,6 +47,8 @@ export interface MaterializeOptions {
   onStep?: (event: StepEvent) => void;
   /** Called once the plan is known, with the number of steps. */
   onPlan?: (steps: number) => void;
+  /** Called once the run and its steps are stored, before any step starts: e.g. to report the run id. */
+  onRun?: (run: RunRecord, steps: readonly StepRecord[]) => void;
 }
 
 export interface StepEvent {
@@ -85,7 +93,9 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
     status: 'running',
     steps: steps.map((step) => ({ asset: step.asset, partition: step.partition, reason: step.reason })),
   });
+  options.onRun?.(run, records);
   const stepIds = records.map((record) => record.id);
+  const notifier = createStepNotifier(engine, run, stepIds);
   const produced = new Map<string, string>();
   const messages = new Map<number, string>();
   const logs = new Map<number, string[]>();
@@ -103,7 +113,8 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
   // steps finish sooner, and their success then records the start itself, halving their commits.
   const running = new Map<number, { startedAt: number; timer: NodeJS.Timeout | undefined; written: Promise<unknown> | undefined }>();
   const markRunning = (step: ExecutionStep) => {
-    const entry = { startedAt: Date.now(), timer: undefined as NodeJS.Timeout | undefined, written: undefined as Promise<unknown> | undefined };
+    // The store's clock, as every other change of the run: the audit log keeps one time line.
+    const entry = { startedAt: store.now(), timer: undefined as NodeJS.Timeout | undefined, written: undefined as Promise<unknown> | undefined };
     entry.timer = setTimeout(() => {
       entry.timer = undefined;
       entry.written = store.updateStep({ stepId: stepIds[step.id]!, status: 'running', at: entry.startedAt });
@@ -111,19 +122,25 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
     }, RUNNING_DELAY_MS);
     running.set(step.id, entry);
   };
-  /** Settles the step's "running" change before its next one: skipped if still pending, unless `write` says to write it. */
-  const afterRunning = async (step: ExecutionStep, write = false): Promise<number | undefined> => {
+  /**
+   * Settles the step's "running" change before its next one. Returns the start time when the change
+   * was not written yet: the caller then commits it with the next change (a success records its start).
+   */
+  const afterRunning = async (step: ExecutionStep): Promise<number | undefined> => {
     const entry = running.get(step.id);
     if (!entry) return undefined;
     running.delete(step.id);
-    if (entry.timer !== undefined) {
-      clearTimeout(entry.timer);
-      if (!write) return entry.startedAt;
-      await store.updateStep({ stepId: stepIds[step.id]!, status: 'running', at: entry.startedAt });
+    if (entry.timer === undefined) {
+      await entry.written;
       return undefined;
     }
-    await entry.written;
-    return undefined;
+    clearTimeout(entry.timer);
+    return entry.startedAt;
+  };
+  /** The step's unwritten "running" change, if any, to commit together with its next change. */
+  const pendingRunning = async (step: ExecutionStep): Promise<StoreWrite[]> => {
+    const startedAt = await afterRunning(step);
+    return startedAt === undefined ? [] : [{ kind: 'update-step', stepId: stepIds[step.id]!, status: 'running', at: startedAt }];
   };
 
   const observation = async (source: string, partition: string): Promise<SourceObservation> => {
@@ -141,15 +158,16 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
   // A source partition's checks run once per run, on the connection of the first step that reads it.
   const sourceGates = new Map<string, Promise<CheckGateOutcome>>();
   const gateOptions = (step: ExecutionStep) => ({ store, storage: engine.storage, definitions, now: Date.now(), runId: run.id, stepId: stepIds[step.id]! });
-  const blockStep = async (step: ExecutionStep, gate: CheckGateOutcome): Promise<'blocked-by-check'> => {
+  const blockStep = async (step: ExecutionStep, gate: CheckGateOutcome, attempt: number): Promise<'blocked-by-check'> => {
     log(step, gate.message);
     messages.set(step.id, gate.message);
-    await afterRunning(step, true);
     const stepId = stepIds[step.id]!;
     await store.commit([
+      ...(await pendingRunning(step)),
       { kind: 'check-results', results: gate.results.filter((result) => result.stepId === stepId) },
       { kind: 'fail-step', stepId, status: 'blocked-by-check', error: { message: gate.message }, logTail: logTail(step) },
     ]);
+    notifier.ended(step, attempt, 'blocked-by-check', { message: gate.message }, gate.results);
     return 'blocked-by-check';
   };
 
@@ -159,7 +177,8 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
     let views: string[] = [];
     let variables: string[] = [];
     try {
-      variables = await setPartitionVariables(connection, definitions, step.assetId, step.partition);
+      const sql = await sqlOf(asset, step);
+      if (usesPartitionVariables(definitions, step.assetId, sql)) variables = await setPartitionVariables(connection, definitions, step.assetId, step.partition);
       const inputs = await prepareStepInputs({
         connection,
         definitions,
@@ -171,8 +190,7 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
       });
       if (!inputs.ready) {
         messages.set(step.id, inputs.waitingFor);
-        await afterRunning(step, true);
-        await store.updateStep({ stepId: stepIds[step.id]!, status: 'waiting', message: inputs.waitingFor });
+        await store.commit([...(await pendingRunning(step)), { kind: 'update-step', stepId: stepIds[step.id]!, status: 'waiting', message: inputs.waitingFor }]);
         return 'waiting';
       }
       views = inputs.views;
@@ -183,27 +201,31 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
         const current = state.dataVersion?.(asset.key, step.partitionIndex);
         if (current !== undefined) produced.set(`${asset.key}\u0000${step.partitionIndex}`, current);
         messages.set(step.id, 'up to date: same code version and input versions');
-        await afterRunning(step, true);
-        await store.updateStep({ stepId: stepIds[step.id]!, status: 'skipped', message: 'up to date: same code version and input versions' });
+        await store.commit([
+          ...(await pendingRunning(step)),
+          { kind: 'update-step', stepId: stepIds[step.id]!, status: 'skipped', message: 'up to date: same code version and input versions' },
+        ]);
         return 'skipped';
       }
+      const inputChecks: CheckResultInput[] = [];
       for (const relation of inputs.relations) {
         const source = definitions.get(relation.asset);
         if (source.kind !== 'source' || source.checks.length === 0 || relation.kind !== 'view') continue;
         const key = `${source.key}\u0000${relation.partitions[0]}`;
         let gate = sourceGates.get(key);
         if (!gate) {
-          gate = evaluateChecks({ ...gateOptions(step), connection, asset: source, partition: relation.partitions[0]!, rows: { view: relation.name }, inputs: [] });
+          gate = evaluateChecks({ ...gateOptions(step), connection, asset: source, partition: relation.partitions[0]!, rows: { view: relation.name, relation }, inputs: [] });
           sourceGates.set(key, gate);
           // Blocking results are stored with the blocked step, in the same transaction.
           const evaluated = await gate;
           if (evaluated.blocking.length === 0) await store.recordCheckResults(evaluated.results);
         }
         const outcome = await gate;
-        if (outcome.blocking.length > 0) return await blockStep(step, outcome);
+        if (outcome.blocking.length > 0) return await blockStep(step, outcome, attempt.number);
+        inputChecks.push(...outcome.results);
       }
       attempt.signal.throwIfAborted();
-      const sql = await sqlOf(asset, step);
+      notifier.started(step, attempt.number, inputs.relations, inputChecks);
       log(step, `computing ${formatPartition(asset.key, step.partition)} (attempt ${attempt.number})`);
       // The checks read the compute's temporary file before storage moves it into place: a blocked
       // partition never replaces the stored file, so nothing downstream or published sees it.
@@ -225,14 +247,15 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
         ...(schemas.has(step.assetId) ? { knownSchema: schemas.get(step.assetId)! } : {}),
       });
       schemas.set(step.assetId, result.schema);
-      if ('rejected' in result) return await blockStep(step, gate!);
+      if ('rejected' in result) return await blockStep(step, gate!, attempt.number);
       log(step, `wrote ${result.rowCount} rows, ${result.bytes} bytes, ${result.dataVersion}`);
       // Published only once checked and in place, and before the success is recorded: a failed
       // publish fails the attempt, and a retry finds the targets that already hold this version.
       const publishes = await publishStep({
         asset,
         partition: step.partition,
-        file: result.location,
+        // Targets read a local file; storage on S3 locates an s3:// URI, and open() gives its cached copy.
+        file: asset.publish.length === 0 ? result.location : await engine.storage.open({ asset, partition: step.partition }),
         dataVersion: result.dataVersion,
         rowCount: result.rowCount,
         runId: run.id,
@@ -261,12 +284,20 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
       ]);
       produced.set(`${asset.key}\u0000${step.partitionIndex}`, result.dataVersion);
       rows += result.rowCount;
+      notifier.succeeded(step, attempt.number, inputs.relations, {
+        dataVersion: result.dataVersion,
+        rowCount: result.rowCount,
+        bytes: result.bytes,
+        columns: result.schema,
+        checks: checked,
+        inputChecks,
+      });
       return 'succeeded';
     } finally {
       let healthy = !attempt.signal.aborted;
       // A reused connection must not carry this step's views or variables into the next step.
       for (const view of views) await connection.run(`DROP VIEW IF EXISTS ${quoteIdentifier(view)}`).catch(() => (healthy = false));
-      for (const variable of variables) await connection.run(`RESET VARIABLE ${quoteIdentifier(variable)}`).catch(() => (healthy = false));
+      await resetPartitionVariables(connection, variables).catch(() => (healthy = false));
       connections.release(connection, healthy);
     }
   };
@@ -276,15 +307,16 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
     const error = event.error === undefined ? undefined : errorOf(event.error);
     if (event.status === 'running') markRunning(event.step);
     else if (event.status === 'failed' || (event.status === 'pending' && error)) {
-      await afterRunning(event.step, true);
       log(event.step, `attempt ${event.attempt} failed: ${error!.message.split('\n')[0]}`);
-      await store.recordFailure({ stepId, status: event.status, error: error!, logTail: logTail(event.step) });
-      if (event.status === 'failed') messages.set(event.step.id, error!.message);
+      await store.commit([...(await pendingRunning(event.step)), { kind: 'fail-step', stepId, status: event.status, error: error!, logTail: logTail(event.step) }]);
+      if (event.status === 'failed') {
+        messages.set(event.step.id, error!.message);
+        notifier.ended(event.step, event.attempt, 'failed', error);
+      }
     } else if (
       event.status === 'cancelled' ||
       (event.attempt === 0 && (event.status === 'upstream-failed' || event.status === 'waiting' || event.status === 'blocked-by-check'))
     ) {
-      await afterRunning(event.step, true);
       const message = {
         'upstream-failed': 'an upstream step failed',
         cancelled: 'cancelled',
@@ -292,7 +324,8 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
         'blocked-by-check': 'an upstream step is blocked by a check',
       }[event.status];
       messages.set(event.step.id, message);
-      await store.updateStep({ stepId, status: event.status, message });
+      await store.commit([...(await pendingRunning(event.step)), { kind: 'update-step', stepId, status: event.status, message }]);
+      if (event.status === 'cancelled') notifier.ended(event.step, event.attempt, 'cancelled', undefined);
     }
     options.onStep?.({
       asset: event.step.asset,

@@ -1,6 +1,6 @@
 import { readSource } from '../io/source-reader.ts';
 import { MaterializationError } from '../util/errors.ts';
-import { evaluateChecks, type CheckGateOutcome } from './check-gate.ts';
+import { evaluateChecks, type CheckGateOptions, type CheckGateOutcome } from './check-gate.ts';
 import type { Engine } from './engine.ts';
 import { prepareStepInputs, setPartitionVariables } from './step-inputs.ts';
 
@@ -21,14 +21,14 @@ export async function rerunChecks(engine: Engine, { asset: key, partition }: { a
   const connection = await engine.duckdb.connect();
   try {
     await setPartitionVariables(connection, definitions, assetId, partition);
-    let rows: { file: string } | { view: string };
+    let rows: CheckGateOptions['rows'];
     if (asset.kind === 'source') {
       const observed = await engine.observer.observe(asset, partition);
       if (observed.status !== 'present') {
         throw new MaterializationError('partition-not-stored', `asset "${key}" partition ${JSON.stringify(partition)}: no file to check`, { asset: key, partition });
       }
-      await readSource({ connection, source: observed, name: 'daybook_source' });
-      rows = { view: 'daybook_source' };
+      const relation = await readSource({ connection, source: observed, name: 'daybook_source' });
+      rows = { view: relation.name, relation };
     } else {
       rows = { file: await storage.open({ asset, partition }) };
     }

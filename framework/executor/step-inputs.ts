@@ -99,8 +99,29 @@ export async function setPartitionVariables(connection: DuckDBConnection, defini
     if (name === 'date' || (name === 'partition' && asset.partitions.time)) values.partition_date = value;
     if (name !== 'partition') values[name] = value;
   }
-  for (const [name, value] of Object.entries(values)) {
-    await connection.run(`SET VARIABLE ${quoteIdentifier(name)} = ${quoteLiteral(value)}`);
-  }
+  await connection.run(
+    Object.entries(values)
+      .map(([name, value]) => `SET VARIABLE ${quoteIdentifier(name)} = ${quoteLiteral(value)};`)
+      .join('\n'),
+  );
   return Object.keys(values);
+}
+
+/** Undoes `setPartitionVariables`, so that a reused connection carries nothing into its next step. */
+export async function resetPartitionVariables(connection: DuckDBConnection, names: readonly string[]): Promise<void> {
+  if (names.length > 0) await connection.run(names.map((name) => `RESET VARIABLE ${quoteIdentifier(name)};`).join('\n'));
+}
+
+/**
+ * Whether a step needs its partition variables: its SQL calls `getvariable()`, or checks run on its
+ * connection (its own, or a source input's), whose SQL may. Setting and resetting them costs two
+ * DuckDB calls, a fair share of a small step.
+ */
+export function usesPartitionVariables(definitions: Definitions, assetId: number, sql: string): boolean {
+  const asset = definitions.assets[assetId]!;
+  if (/getvariable\s*\(/iu.test(sql) || asset.checks.length > 0) return true;
+  return asset.deps.some((dep) => {
+    const upstream = definitions.get(dep.asset);
+    return upstream.kind === 'source' && upstream.checks.length > 0;
+  });
 }

@@ -15,24 +15,26 @@ export interface ContentHash {
 const BUFFER_BYTES = 4 * 1024 * 1024;
 
 /**
- * Hashes a file's bytes with SHA-256, reading it in large chunks.
+ * Hashes a file's bytes with SHA-256, reading it in large chunks. With `sync`, also flushes the file
+ * to disk through the same handle, as a durable write must before it renames the file into place.
  *
  * @example
  * const { dataVersion, bytes } = await hashFile('.daybook/storage/northbridge/prices/partition=2026-11-20/data.parquet');
  */
-export async function hashFile(path: string): Promise<ContentHash> {
+export async function hashFile(path: string, { sync = false }: { sync?: boolean } = {}): Promise<ContentHash> {
   const hash = createHash('sha256');
   const handle = await open(path, 'r');
   try {
     const size = (await handle.stat()).size;
     const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(BUFFER_BYTES, size)));
     let bytes = 0;
-    for (;;) {
+    while (bytes < size) {
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, bytes);
       if (bytesRead === 0) break;
       hash.update(buffer.subarray(0, bytesRead));
       bytes += bytesRead;
     }
+    if (sync) await handle.sync();
     return { dataVersion: `sha256:${hash.digest('hex')}`, bytes };
   } finally {
     await handle.close();

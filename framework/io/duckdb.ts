@@ -22,6 +22,12 @@ export interface DuckDBConnection {
   run(sql: string, params?: SqlParams): Promise<number>;
   /** Runs a query and reads every row as an object (BIGINT as bigint, DATE and TIMESTAMP as Date). */
   query<Row = Record<string, unknown>>(sql: string, params?: SqlParams): Promise<Row[]>;
+  /**
+   * Runs a query and yields its rows in order, one DuckDB chunk (up to 2,048 rows) at a time, each
+   * row as an array of values: a large result is read once and never held whole. The connection
+   * runs nothing else until the iteration ends.
+   */
+  stream(sql: string, params?: SqlParams): AsyncIterable<unknown[][]>;
   /** The columns a query would return, without running it. */
   describe(sql: string): Promise<Column[]>;
   /** Makes Parquet files readable as a temporary view `name` (their union, by column name). */
@@ -123,6 +129,12 @@ function wrap(native: NativeConnection, onClose: () => void): DuckDBConnection {
     async query<Row>(sql: string, params?: SqlParams) {
       const reader = await live().runAndReadAll(sql, params as Parameters<NativeConnection['run']>[1]);
       return reader.getRowObjectsJS() as Row[];
+    },
+    async *stream(sql, params) {
+      const result = await live().stream(sql, params as Parameters<NativeConnection['run']>[1]);
+      for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+        yield chunk.getRows();
+      }
     },
     async describe(sql) {
       const rows = await connection.query<{ column_name: string; column_type: string }>(`DESCRIBE ${sql}`);

@@ -6,7 +6,7 @@ import { systemClock, type Clock } from '../util/clock.ts';
 import { MaterializationError } from '../util/errors.ts';
 import { hashFile } from './content-hash.ts';
 import type { PartitionStorage, StoredPartition, StoredPartitionAddress } from './partition-storage.ts';
-import { partitionValues } from './partition-values.ts';
+import { encodePartitionValue, partitionValues } from './partition-values.ts';
 
 export interface LocalPartitionStorageOptions {
   /** The directory holding every asset's partitions. */
@@ -45,7 +45,7 @@ export function createLocalPartitionStorage({
 
   const locate = ({ asset, partition }: StoredPartitionAddress): string => {
     assertAssetKey(asset.key, 'partition storage');
-    const segments = partitionValues(asset, partition).map(({ name, value }) => `${name}=${encodeValue(value)}`);
+    const segments = partitionValues(asset, partition).map(({ name, value }) => `${name}=${encodePartitionValue(value)}`);
     const path = join(base, ...asset.key.split('/'), ...segments, FILE_NAME);
     // The key rules above already make this impossible; the check keeps it so if they ever loosen.
     if (!path.startsWith(base + sep)) {
@@ -66,22 +66,22 @@ export function createLocalPartitionStorage({
     async write(address, produce): Promise<StoredPartition> {
       const target = locate(address);
       const directory = dirname(target);
-      await mkdir(directory, { recursive: true });
+      // A directory made just now holds no temporary files to sweep.
+      const made = await mkdir(directory, { recursive: true });
       const temp = join(directory, `${TEMP_PREFIX}${randomUUID()}.parquet`);
       try {
         await produce(temp);
-        const written = await stat(temp).catch(() => undefined);
-        if (!written?.isFile()) {
+        const hash = await hashFile(temp, { sync: durable }).catch((error: unknown) => {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
           throw new MaterializationError('storage-failed', `${where(address)}: the compute finished without writing ${temp}`, {
             asset: address.asset.key,
             partition: address.partition,
             field: temp,
           });
-        }
-        const [hash] = await Promise.all([hashFile(temp), durable ? flush(temp) : undefined]);
+        });
         await rename(temp, target);
         if (durable) await flush(directory);
-        await sweepStaleTemps(directory, clock.now());
+        if (made === undefined) await sweepStaleTemps(directory, clock.now());
         return { location: target, dataVersion: hash.dataVersion, bytes: hash.bytes };
       } catch (error) {
         await rm(temp, { force: true });
@@ -121,13 +121,6 @@ export function createLocalPartitionStorage({
       }
     },
   };
-}
-
-/** Percent-encodes a dimension value outside `A-Z a-z 0-9 . _ -`, byte by byte in UTF-8, so `%` itself is encoded and decoding is exact. */
-function encodeValue(value: string): string {
-  return value.replace(/[^A-Za-z0-9._-]/gu, (char) =>
-    [...Buffer.from(char, 'utf8')].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
-  );
 }
 
 async function flush(path: string): Promise<void> {

@@ -44,3 +44,14 @@ export function partitionValues(asset: Pick<AssetDefinition, 'key' | 'partitions
   }
   return values;
 }
+
+/**
+ * Percent-encodes a dimension value outside `A-Z a-z 0-9 . _ -`, byte by byte in UTF-8, so that `%`
+ * itself is encoded and decoding is exact: `2026-11-20T14:15` → `2026-11-20T14%3A15`. Storage paths
+ * and S3 keys both use it, so a partition has the same segment everywhere.
+ */
+export function encodePartitionValue(value: string): string {
+  return value.replace(/[^A-Za-z0-9._-]/gu, (char) =>
+    [...Buffer.from(char, 'utf8')].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  );
+}

@@ -55,6 +55,8 @@ export interface AuditQuery {
   partition?: string;
   runId?: string;
   action?: string;
+  /** Who acted, e.g. an API token's name. */
+  actor?: string;
   /** Events after this seq (for paging). */
   afterSeq?: number;
   limit?: number;
@@ -64,6 +66,10 @@ export interface CheckResultQuery {
   stepId?: string;
   asset?: string;
   partition?: string;
+  /** Any of these partitions. */
+  partitions?: readonly string[];
+  /** One check by name. */
+  check?: string;
   limit?: number;
 }
 
@@ -123,12 +129,66 @@ export async function materializationHistory(db: Db, asset: string, partition: s
   return rows.map(materializationRecord);
 }
 
-/** The current state of an asset's partitions (or of the given ones), in key order. */
+/** The current state of an asset's partitions (or of the given ones), in key order, with the time of the current materialization. */
 export async function partitionStates(db: Db, asset: string, partitions?: readonly string[]): Promise<PartitionStateRecord[]> {
-  let query = db.selectFrom('asset_partitions').selectAll().where('asset', '=', asset);
-  if (partitions !== undefined) query = query.where(sql<boolean>`partition_key = any(${[...partitions]}::text[])`);
-  const rows = await query.orderBy('partition_key').execute();
-  return rows.map(partitionStateRecord);
+  let query = db
+    .selectFrom('asset_partitions as p')
+    .leftJoin('materializations as m', 'm.seq', 'p.current_seq')
+    .leftJoin('source_observations as o', 'o.seq', 'p.current_seq')
+    .selectAll('p')
+    .select(sql<Date | null>`coalesce(m.created_at, o.observed_at)`.as('materialized_at'))
+    .where('p.asset', '=', asset);
+  if (partitions !== undefined) query = query.where(sql<boolean>`p.partition_key = any(${[...partitions]}::text[])`);
+  const rows = await query.orderBy('p.partition_key').execute();
+  return rows.map((row) => partitionStateRecord(row, row.materialized_at));
+}
+
+type ScannedState = [string, number, number, string | null, string | null, boolean, string | null, string | null, number, number | null];
+
+/**
+ * A page of an asset's partition states in key order, after `afterKey`: for reading millions of them
+ * (the server's index). Each page walks the primary key in order, and comes back as one JSON document:
+ * row by row, PGlite spent three times as long, and a sort of every remaining row made each page
+ * slower than the last.
+ */
+export async function scanPartitionStates(db: Db, asset: string, { afterKey = '', limit }: { afterKey?: string; limit: number }): Promise<PartitionStateRecord[]> {
+  const text = await db.transaction().execute(async (tx) => {
+    for (const setting of ['enable_sort', 'enable_bitmapscan', 'enable_seqscan']) await sql`select set_config(${setting}, 'off', true)`.execute(tx);
+    const result = await sql<{ page: string | null }>`
+      select json_agg(json_build_array(partition_key, current_seq, version_seq, data_version, code_version, failed, failure, failed_step_id, updated_ms, materialized_ms))::text as page
+      from (
+        select p.partition_key, p.current_seq, p.version_seq, p.data_version, p.code_version, p.failed, p.failure, p.failed_step_id,
+          (extract(epoch from p.updated_at) * 1000)::bigint as updated_ms,
+          (extract(epoch from coalesce(m.created_at, o.observed_at)) * 1000)::bigint as materialized_ms
+        from asset_partitions p
+        left join materializations m on m.seq = p.current_seq
+        left join source_observations o on o.seq = p.current_seq
+        where p.asset = ${asset} and p.partition_key > ${afterKey}
+        order by p.partition_key
+        limit ${limit}
+      ) page`.execute(tx);
+    return result.rows[0]?.page ?? null;
+  });
+  if (text === null) return [];
+  return (JSON.parse(text) as ScannedState[]).map(([partition, currentSeq, versionSeq, dataVersion, codeVersion, failed, failure, failedStepId, updatedMs, materializedMs]) => ({
+    asset,
+    partition,
+    currentSeq,
+    versionSeq,
+    dataVersion,
+    codeVersion,
+    failed,
+    failure,
+    failedStepId,
+    updatedAt: new Date(updatedMs),
+    materializedAt: materializedMs === null ? null : new Date(materializedMs),
+  }));
+}
+
+/** The audit chain's head: the last event's seq (0 when empty) and hash. */
+export async function auditHead(db: Db): Promise<{ seq: number; hash: string }> {
+  const row = await db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
+  return { seq: row.seq, hash: row.hash };
 }
 
 /** A source's recorded observations (each a new data version), most recent first. */
@@ -168,7 +228,7 @@ export async function listDynamicKeys(db: Db, definition: string): Promise<strin
 }
 
 /** Audit events in chain order, filtered by subject. */
-export async function listAuditEvents(db: Db, { asset, partition, runId, action, afterSeq = 0, limit = 1_000 }: AuditQuery = {}): Promise<AuditEventRecord[]> {
+export async function listAuditEvents(db: Db, { asset, partition, runId, action, actor, afterSeq = 0, limit = 1_000 }: AuditQuery = {}): Promise<AuditEventRecord[]> {
   let query = db
     .selectFrom('audit_events')
     .select(['seq', 'at', 'actor', 'action', 'asset', 'partition_key', 'run_id', 'prev_hash', 'hash'])
@@ -178,16 +238,19 @@ export async function listAuditEvents(db: Db, { asset, partition, runId, action,
   if (partition !== undefined) query = query.where('partition_key', '=', partition);
   if (runId !== undefined) query = UUID.test(runId) ? query.where('run_id', '=', runId) : query.where(sql<boolean>`false`);
   if (action !== undefined) query = query.where('action', '=', action);
+  if (actor !== undefined) query = query.where('actor', '=', actor);
   const rows: AuditRow[] = await query.orderBy('seq').limit(limit).execute();
   return rows.map(auditEventRecord);
 }
 
 /** Check results, most recent first. */
-export async function listCheckResults(db: Db, { stepId, asset, partition, limit = 1_000 }: CheckResultQuery = {}): Promise<CheckResultRecord[]> {
+export async function listCheckResults(db: Db, { stepId, asset, partition, partitions, check, limit = 1_000 }: CheckResultQuery = {}): Promise<CheckResultRecord[]> {
   let query = db.selectFrom('check_results').selectAll();
   if (stepId !== undefined) query = UUID.test(stepId) ? query.where('step_id', '=', stepId) : query.where(sql<boolean>`false`);
   if (asset !== undefined) query = query.where('asset', '=', asset);
   if (partition !== undefined) query = query.where('partition_key', '=', partition);
+  if (partitions !== undefined) query = query.where(sql<boolean>`partition_key = any(${[...partitions]}::text[])`);
+  if (check !== undefined) query = query.where('check_name', '=', check);
   const rows = await query.orderBy('id', 'desc').limit(limit).execute();
   return rows.map(checkResultRecord);
 }

@@ -82,7 +82,7 @@ export const observationRecord = (row: ObservationRow): ObservationRecord => ({
   observedAt: row.observed_at,
 });
 
-export const partitionStateRecord = (row: PartitionRow): PartitionStateRecord => ({
+export const partitionStateRecord = (row: PartitionRow, materializedAt: Date | null = null): PartitionStateRecord => ({
   asset: row.asset,
   partition: row.partition_key,
   currentSeq: row.current_seq,
@@ -93,6 +93,7 @@ export const partitionStateRecord = (row: PartitionRow): PartitionStateRecord =>
   failure: row.failure,
   failedStepId: row.failed_step_id,
   updatedAt: row.updated_at,
+  materializedAt,
 });
 
 export const backfillRecord = (row: BackfillRow, runIds: readonly string[]): BackfillRecord => ({

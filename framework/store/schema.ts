@@ -175,6 +175,57 @@ export interface AuditEventsTable {
   hash: string;
 }
 
+export const API_TOKEN_ROLES = ['viewer', 'operator', 'admin'] as const;
+/** What an API token may do: read (`viewer`), also launch and cancel runs (`operator`), also manage tokens (`admin`). */
+export type ApiTokenRole = (typeof API_TOKEN_ROLES)[number];
+
+/** An HTTP API bearer token; only its SHA-256 is stored. */
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  role: ApiTokenRole;
+  /** Lowercase hex SHA-256 of the whole token. */
+  token_hash: string;
+  /** The token's first characters, shown to recognise it. */
+  prefix: string;
+  created_at: Date;
+  created_by: string;
+  revoked_at: Date | null;
+  revoked_by: string | null;
+}
+
+/** One verified export of the audit chain: its seq range, its end hashes and its manifest's hash. Never changed. */
+export interface AuditArchivesTable {
+  number: number;
+  /** The export's directory in the archive, e.g. `000001_2026-11-01_2026-11-30`. */
+  name: string;
+  first_seq: number;
+  last_seq: number;
+  /** The hash the first event points at: the previous archive's last hash, or the genesis hash. */
+  first_prev_hash: string;
+  last_hash: string;
+  min_at: Date;
+  max_at: Date;
+  range_from: string;
+  range_to: string;
+  /** Where the export lives, e.g. `s3://bucket/storage/_audit/000001_…`. */
+  location: string;
+  manifest_sha256: string;
+  events: number;
+  runs: number;
+  exported_at: Date;
+  exported_by: string;
+}
+
+/** An asset's definition as last loaded: its code version and a fingerprint of the rest. */
+export interface AssetDefinitionsTable {
+  asset: string;
+  code_version: string | null;
+  fingerprint: string;
+  spec: Json<JsonObject>;
+  seen_at: Date;
+}
+
 /** The chain's head and the store's write lock: the one row every write transaction locks first. */
 export interface AuditHeadTable {
   id: number;
@@ -194,6 +245,9 @@ export interface Database {
   publishes: PublishesTable;
   audit_events: AuditEventsTable;
   audit_head: AuditHeadTable;
+  audit_archives: AuditArchivesTable;
+  asset_definitions: AssetDefinitionsTable;
+  api_tokens: ApiTokensTable;
 }
 
 export type RunRow = Selectable<RunsTable>;
@@ -204,6 +258,7 @@ export type ObservationRow = Selectable<SourceObservationsTable>;
 export type BackfillRow = Selectable<BackfillsTable>;
 export type CheckResultRow = Selectable<CheckResultsTable>;
 export type PublishRow = Selectable<PublishesTable>;
+export type ApiTokenRow = Selectable<ApiTokensTable>;
 /** An audit row as written and verified: the payload as its stored text. */
 export type AuditRow = Omit<Selectable<AuditEventsTable>, 'payload'> & { payload_text: string };
 
@@ -290,6 +345,8 @@ export interface PartitionStateRecord {
   readonly failure: string | null;
   readonly failedStepId: string | null;
   readonly updatedAt: Date;
+  /** When the current materialization was recorded (for a source, its latest changed observation); null when none. */
+  readonly materializedAt: Date | null;
 }
 
 /** A recorded backfill: a selection over a partition range, run as one or more runs. */
@@ -350,4 +407,38 @@ export interface AuditEventRecord {
   readonly payload: JsonObject;
   readonly prevHash: string;
   readonly hash: string;
+}
+
+/** An HTTP API token, without its secret. */
+export interface ApiTokenRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly role: ApiTokenRole;
+  readonly tokenHash: string;
+  readonly prefix: string;
+  readonly createdAt: Date;
+  readonly createdBy: string;
+  readonly revokedAt: Date | null;
+  readonly revokedBy: string | null;
+}
+
+/** One export of the audit chain, registered once its files verified. */
+export interface AuditArchiveRecord {
+  readonly number: number;
+  readonly name: string;
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+  readonly firstPrevHash: string;
+  readonly lastHash: string;
+  readonly minAt: Date;
+  readonly maxAt: Date;
+  /** The requested range, `YYYY-MM-DD` (UTC days, inclusive). */
+  readonly from: string;
+  readonly to: string;
+  readonly location: string;
+  readonly manifestSha256: string;
+  readonly events: number;
+  readonly runs: number;
+  readonly exportedAt: Date;
+  readonly exportedBy: string;
 }

@@ -3,12 +3,15 @@ import type { Definitions } from '../definitions/definitions.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { DaybookError, StoreError } from '../util/errors.ts';
 import { applyWrites } from './apply-writes.ts';
+import { insertApiToken, listApiTokens, revokeApiToken, type NewApiToken } from './api-tokens.ts';
 import type { StoreDialect } from './dialect.ts';
 import { GroupCommit } from './group-commit.ts';
 import { loadPlannerState, restoreDynamicKeys, type PlannerStateOptions, type StorePlannerState } from './planner-state.ts';
 import { describeWrites, prepareWrite } from './prepare-write.ts';
 import * as reads from './reads.ts';
 import type {
+  ApiTokenRecord,
+  AuditArchiveRecord,
   AuditEventRecord,
   BackfillRecord,
   BackfillStatus,
@@ -22,6 +25,9 @@ import type {
   StepRecord,
 } from './schema.ts';
 import { verifyAuditChain, type AuditVerification, type VerifyAuditOptions } from './verify-audit.ts';
+import { auditAnchor, listAuditArchives, pruneAuditArchived, registerAuditArchive, type AuditPruneResult, type NewAuditArchive } from './audit-archives.ts';
+import { recordAssetDefinitions, type AssetDefinitionChange, type AssetDefinitionSeen } from './asset-definitions.ts';
+import { operatorAuditEvent, type OperatorAction } from './operator-actions.ts';
 import type {
   AuditInput,
   BackfillChange,
@@ -200,9 +206,40 @@ export class MetadataStore {
     return reads.materializationHistory(this.db, asset, partition, limit);
   }
 
-  /** The current state (seqs, versions, failure) of an asset's partitions. */
+  /** The current state (seqs, versions, failure, time of the current materialization) of an asset's partitions. */
   partitionStates(asset: string, partitions?: readonly string[]): Promise<PartitionStateRecord[]> {
     return reads.partitionStates(this.db, asset, partitions);
+  }
+
+  /** A page of an asset's partition states in key order, after `afterKey`: for reading millions of them a page at a time. */
+  scanPartitionStates(asset: string, query: { afterKey?: string; limit: number }): Promise<PartitionStateRecord[]> {
+    return reads.scanPartitionStates(this.db, asset, query);
+  }
+
+  /** The audit chain's head: the last event's seq (0 when empty) and hash; events after it are new. */
+  auditHead(): Promise<{ seq: number; hash: string }> {
+    return reads.auditHead(this.db);
+  }
+
+  /** Stores an API token (its SHA-256, never the token) and records `token.created` in the audit log. */
+  async createApiToken(token: NewApiToken, attribution: Attribution = {}): Promise<ApiTokenRecord> {
+    const actor = attribution.actor ?? this.#actor;
+    const record = await insertApiToken(this.db, token, new Date(attribution.at ?? this.#clock.now()), actor);
+    await this.appendAudit([{ action: 'token.created', actor, payload: { id: record.id, name: record.name, role: record.role, prefix: record.prefix } }]);
+    return record;
+  }
+
+  /** Every API token, live and revoked, oldest first. */
+  listApiTokens(): Promise<ApiTokenRecord[]> {
+    return listApiTokens(this.db);
+  }
+
+  /** Revokes the live API token with this id or name and records `token.revoked` in the audit log. */
+  async revokeApiToken(idOrName: string, attribution: Attribution = {}): Promise<ApiTokenRecord> {
+    const actor = attribution.actor ?? this.#actor;
+    const record = await revokeApiToken(this.db, idOrName, new Date(attribution.at ?? this.#clock.now()), actor);
+    await this.appendAudit([{ action: 'token.revoked', actor, payload: { id: record.id, name: record.name, role: record.role } }]);
+    return record;
   }
 
   /** A source's observations, most recent first. */
@@ -248,6 +285,42 @@ export class MetadataStore {
   /** Walks the audit chain and reports the first broken link. */
   verifyAuditChain(options: VerifyAuditOptions = {}): Promise<AuditVerification> {
     return verifyAuditChain(this.db, options);
+  }
+
+  /** Records an operator action as `operator.<action>`, naming who did it; refuses fields that look like secrets. Returns its seq. */
+  async recordOperatorAction(action: OperatorAction): Promise<number> {
+    const [seq] = await this.appendAudit([operatorAuditEvent(action)]);
+    return seq!;
+  }
+
+  /** Records definitions that differ from the ones last seen (new, new code version, new config), each with its audit event. */
+  recordAssetDefinitions(seen: readonly AssetDefinitionSeen[], attribution: Attribution = {}): Promise<AssetDefinitionChange[]> {
+    return recordAssetDefinitions(this.db, seen, attribution.actor ?? this.#actor, new Date(attribution.at ?? this.#clock.now()));
+  }
+
+  /** Exports of the audit chain registered so far, oldest first. */
+  listAuditArchives(): Promise<AuditArchiveRecord[]> {
+    return listAuditArchives(this.db);
+  }
+
+  /** Registers a verified export of the audit chain, with its `audit.exported` event; it must continue the last one. */
+  registerAuditArchive(archive: NewAuditArchive, attribution: Attribution = {}): Promise<AuditArchiveRecord> {
+    return registerAuditArchive(this.db, archive, attribution.actor ?? this.#actor, new Date(attribution.at ?? this.#clock.now()));
+  }
+
+  /** Where the stored chain starts when its first events were pruned: the last event of the archive holding them. */
+  auditAnchor(): Promise<{ seq: number; hash: string; archive: string } | undefined> {
+    return auditAnchor(this.db);
+  }
+
+  /** Removes archived events through `through` (the end of an archive older than `cutoff`) and the run details they finished; see audit-archives.ts. */
+  pruneAudit(request: { through: number; cutoff: Date }, attribution: Attribution = {}): Promise<AuditPruneResult> {
+    return pruneAuditArchived(this.db, { ...request, actor: attribution.actor ?? this.#actor, at: new Date(attribution.at ?? this.#clock.now()) });
+  }
+
+  /** Now, by the store's clock: the time writes are stamped with when they do not say. */
+  now(): number {
+    return this.#clock.now();
   }
 
   /** Write transactions committed and the writes they held: how well the group commit batches. */

@@ -24,7 +24,10 @@ export type DaybookErrorCode =
   | 'store-not-found'
   | 'store-invalid-write'
   | 'publish-failed'
-  | 'publish-invalid-target';
+  | 'publish-invalid-target'
+  | 'audit-invalid-request'
+  | 'audit-archive-failed'
+  | 'audit-refused';
 
 export interface DaybookErrorOptions {
   cause?: unknown;
@@ -65,3 +68,5 @@ export class MaterializationError extends DaybookError {}
 export class StoreError extends DaybookError {}
 /** Raised by publishers. */
 export class PublishError extends DaybookError {}
+/** Raised by audit export, archive verification, prune and reports (framework/audit). */
+export class AuditError extends DaybookError {}

@@ -21,4 +21,11 @@ describe('notNull', () => {
     expect(result.sampleFailures).toHaveLength(5);
     expect(result.message).toBe('11 rows with nulls in id (10), side (1)');
   });
+
+  it('looks only at the rows its where matches, e.g. the execution records of a file with a trailer', async () => {
+    const check = notNull(['exec_id'], { where: "record_type = 'EXEC'" });
+    expect(check.spec.description).toBe("no nulls in exec_id where record_type = 'EXEC'");
+    const result = await check.evaluate(await over("select * from (values ('EXEC', 'E1', 1), ('EXEC', null, 1), ('EXEC', 'E1', 1), ('TRAILER', null, null)) t(record_type, exec_id, version)"));
+    expect(result).toMatchObject({ passed: false, metrics: { nulls_exec_id: 1, failingRows: 1 }, sampleFailures: [{ record_type: 'EXEC', exec_id: null, version: 1 }] });
+  });
 });

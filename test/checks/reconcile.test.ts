@@ -22,7 +22,7 @@ describe('reconcile', () => {
     const result = await reconcile({ measures, control, tolerance: 1 }).evaluate(harness.context);
     expect(result.passed).toBe(false);
     expect(result.sampleFailures).toEqual([{ measure: 'notional', actual: 300.75, control: 310.75, diff: -10 }]);
-    expect(result.message).toBe('does not reconcile with control: notional 300.75 vs 310.75');
+    expect(result.message).toBe('does not reconcile with control: notional 300.75 vs 310.75 (diff -10)');
   });
 
   it('passes within a percentage tolerance against an upstream asset measured the same way', async () => {
@@ -37,5 +37,19 @@ describe('reconcile', () => {
     harness = await checkHarness({ output: executions, tables: { raw: "select 'EXEC' as record_type, 1 as control_count, 1 as control_notional" } });
     const result = await reconcile({ measures, control }).evaluate(harness.context);
     expect(result).toMatchObject({ passed: false, metrics: { controlRows: 0 }, message: 'expected one control row from control, found 0' });
+  });
+
+  it('compares DECIMAL totals exactly, even where a double cannot tell them apart', async () => {
+    const big = "select 1234567890123456.1234::decimal(38, 4) as notional";
+    harness = await checkHarness({ output: big, tables: { raw: "select 1234567890123456.1235::decimal(38, 4) as notional" } });
+    const result = await reconcile({ measures: { notional: 'sum(notional)' }, control: 'select notional from raw' }).evaluate(harness.context);
+    expect(result.passed).toBe(false);
+    expect(result.metrics.notional_diff).toBe(-0.0001);
+  });
+
+  it('fails when the control has two rows, e.g. a file with two trailers', async () => {
+    harness = await checkHarness({ output: executions, tables: { raw: `${trailer(2, '300.75')} union all ${trailer(2, '300.75')}` } });
+    const result = await reconcile({ measures, control }).evaluate(harness.context);
+    expect(result).toMatchObject({ passed: false, metrics: { controlRows: 2 }, message: 'expected one control row from control, found 2' });
   });
 });

@@ -30,4 +30,12 @@ describe('schema', () => {
     const result = await schema({ columns: { symbol: 'VARCHAR' }, allowExtra: true }).evaluate(await over("select 'A' as symbol, 1 as extra"));
     expect(result.passed).toBe(true);
   });
+
+  it('compares names only when given a list, reporting added and removed columns but no types', async () => {
+    const check = schema({ columns: ['record_type', 'exec_id', 'price'] });
+    const result = await check.evaluate(await over("select 'EXEC' as record_type, 1 as exec_id, 'x' as px"));
+    expect(result).toMatchObject({ passed: false, metrics: { columns: 3, added: 1, removed: 1, retyped: 0 }, message: 'schema drift: price removed, px added' });
+    harness!.close();
+    expect((await check.evaluate(await over("select 'EXEC' as record_type, 'E1' as exec_id, 1.5 as price"))).passed).toBe(true);
+  });
 });

@@ -21,4 +21,11 @@ describe('unique', () => {
       { exec_id: 'E2', occurrences: 2 },
     ]);
   });
+
+  it('looks only at the rows its where matches', async () => {
+    const context = await over("select * from (values ('EXEC', 'E1', 1), ('EXEC', null, 1), ('EXEC', 'E1', 1), ('TRAILER', null, null)) t(record_type, exec_id, version)");
+    const result = await unique(['exec_id', 'version'], { where: "record_type = 'EXEC'" }).evaluate(context);
+    expect(result).toMatchObject({ passed: false, metrics: { duplicateKeys: 1, duplicateRows: 2 }, sampleFailures: [{ exec_id: 'E1', version: 1, occurrences: 2 }] });
+    expect((await unique(['exec_id'], { where: "record_type = 'TRAILER'" }).evaluate(context)).passed).toBe(true);
+  });
 });

@@ -15,6 +15,8 @@ export interface PublisherContractOptions {
   readRows: (asset: string) => Promise<Record<string, string | null>[]>;
   /** Releases what `newTarget` made, after each test. */
   cleanup?: () => Promise<void>;
+  /** What the target's URIs and failure messages contain to name the asset; default its table, `contract__positions`. */
+  assetInUri?: string;
 }
 
 const ASSET = 'contract/positions';
@@ -31,6 +33,7 @@ const summary = (rows: Record<string, string | null>[], partition?: string) =>
  * already holds. Run with `publisherContract({ name, newTarget, readRows })`.
  */
 export function publisherContract(options: PublisherContractOptions): void {
+  const assetInUri = options.assetInUri ?? 'contract__positions';
   describe(`publisher contract: ${options.name}`, () => {
     const scratch = scratchDirectories('publisher');
     let duckdb: DuckDB;
@@ -70,7 +73,7 @@ export function publisherContract(options: PublisherContractOptions): void {
       const file = await parquet('a', `(1, 'PF001', 10), (2, 'PF001', 20)`);
       const result = await target.publish(request('2026-11-20|PF001', file, 'sha256:a', 2));
       expect(result.published).toBe(true);
-      expect(result.uri).toContain('contract__positions');
+      expect(result.uri).toContain(assetInUri);
       const rows = await options.readRows(ASSET);
       expect(summary(rows)).toEqual(['PF001:1:10', 'PF001:2:20']);
       expect(rows.every((row) => row._daybook_partition === '2026-11-20|PF001' && row.date === '2026-11-20')).toBe(true);
@@ -101,7 +104,7 @@ export function publisherContract(options: PublisherContractOptions): void {
       const bad = await parquet('bad', `(1, 'PF001', 'ten'), (2, 'PF001', 'twenty')`, 'varchar');
       const failure = await target.publish(request('2026-11-20|PF001', bad, 'sha256:bad', 2)).catch((error: unknown) => error);
       expect(failure).toMatchObject({ name: 'PublishError', code: 'publish-failed', asset: ASSET, partition: '2026-11-20|PF001' });
-      expect(String((failure as Error).message)).toContain('contract__positions');
+      expect(String((failure as Error).message)).toContain(assetInUri);
       expect(summary(await options.readRows(ASSET))).toEqual(['PF001:1:10']);
       // The failed version was not recorded: publishing the good version again is a no-op, a new one loads.
       expect((await target.publish(request('2026-11-20|PF001', await parquet('a2', `(1, 'PF001', 10)`), 'sha256:a', 1))).published).toBe(false);

@@ -1,6 +1,7 @@
-// Bad broker files end to end: each fails its executions step with an error naming the file, the
-// field or line and the partition; nothing is stored for that partition and nothing downstream of it
-// runs, so no file for risk or finance is written from it.
+// Bad broker files end to end. An unreadable file fails its executions step with an error naming the
+// file, the field or line and the partition; bad data in a readable file is blocked by a check, which
+// names the check, the partition, its metrics and a sample row. Either way nothing is stored for that
+// partition, nothing downstream of it runs, and the published files for risk and finance are untouched.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,8 +10,10 @@ import { northbridge } from '../../assets/northbridge/index.ts';
 import { PORTFOLIOS } from '../../assets/northbridge/partitions.ts';
 import { defineDefinitions } from '../../framework/definitions/definitions.ts';
 import { materialize, type RunSummary } from '../../framework/executor/materialize.ts';
+import { rerunChecks } from '../../framework/executor/rerun-checks.ts';
 import type { StepRecord } from '../../framework/store/schema.ts';
-import { partitionId } from '../support/northbridge.ts';
+import { partitionId, withPublishTargets } from '../support/northbridge.ts';
+import { postgresPublishSchema, warehouseRows } from '../support/published-tables.ts';
 import { filesUnder, openTestEngine, type TestEngine } from '../support/test-engine.ts';
 
 const DATE = '2026-11-16';
@@ -37,13 +40,13 @@ interface Outcome {
  * Damages one broker's landed file, runs that broker's executions and everything downstream for the
  * session, and puts the file back.
  */
-async function runOnDamaged(broker: string, file: string, damage: (original: Buffer) => Buffer | string): Promise<Outcome> {
-  const path = join(engine.landing, file);
+async function runOnDamaged(broker: string, file: string, damage: (original: Buffer) => Buffer | string, on: TestEngine = engine): Promise<Outcome> {
+  const path = join(on.landing, file);
   const original = await readFile(path);
   await writeFile(path, damage(original));
   try {
-    const run = await materialize(engine, { selection: 'northbridge/executions+', partitions: { partition: DATE, where: { broker } } });
-    const steps = new Map((await engine.store.listSteps(run.runId)).map((step) => [partitionId(step.asset, step.partition), step]));
+    const run = await materialize(on, { selection: 'northbridge/executions+', partitions: { partition: DATE, where: { broker } } });
+    const steps = new Map((await on.store.listSteps(run.runId)).map((step) => [partitionId(step.asset, step.partition), step]));
     return { run, steps, error: steps.get(`northbridge/executions[${DATE}|${broker}]`)!.errorMessage ?? '' };
   } finally {
     await writeFile(path, original);
@@ -95,21 +98,8 @@ describe('bad broker files fail their partition, naming file, field and partitio
     const outcome = await runOnDamaged('GSCO', GSCO, (file) => lines(file).map((line, k) => (k === 3 ? line.replace(/,([BS]),(\d+),/, ',$1,12x4,') : line)).join('\n'));
     // A value DuckDB reads as text is judged by the compute, which names the record and the field.
     expect(outcome.error).toMatch(/^asset "northbridge\/executions" partition "2026-11-16\|GSCO": /);
-    expect(outcome.error).toContain('northbridge/executions[2026-11-16|GSCO]: 2 problem(s): GSCO-20261116-00000003: quantity is not a positive whole number');
+    expect(outcome.error).toContain('northbridge/executions[2026-11-16|GSCO]: 1 problem(s): GSCO-20261116-00000003: quantity is not a positive whole number');
     await expectNothingStored(outcome, 'GSCO', 3);
-  });
-
-  it('fails on a CSV without the price column, naming the column', async () => {
-    const outcome = await runOnDamaged('GSCO', GSCO, (file) =>
-      lines(file)
-        .map((line) => line.split(',').filter((_, k) => k !== 9).join(','))
-        .join('\n'),
-    );
-    expect(outcome.error).toBe(
-      `asset "northbridge/executions" partition "${DATE}|GSCO" (input raw_executions: asset "northbridge/broker-executions" partition "${DATE}|GSCO"): ` +
-        `file ${join(engine.landing, GSCO)}, column "price": Binder Error: Values list "raw_executions" does not have a column named "price"`,
-    );
-    await expectNothingStored(outcome, 'GSCO', 1);
   });
 
   it('fails on a JSON-lines file with a line that is not JSON, naming the file and the line', async () => {
@@ -138,5 +128,116 @@ describe('a corrupt re-send of a stored partition', () => {
     for (const asset of ['northbridge/positions', 'northbridge/pnl', 'northbridge/risk-positions-file', 'northbridge/finance-pnl-file']) {
       expect(await engine.store.currentMaterializations(asset), asset).toEqual([]);
     }
+  });
+});
+
+describe('bad data in a readable broker file is blocked by a check, and the published files stay as they were', () => {
+  const FILES = ['northbridge/risk-positions-file', 'northbridge/finance-pnl-file'];
+  const TABLES = ['northbridge__risk_positions_file', 'northbridge__finance_pnl_file'];
+  const partition = `${DATE}|GSCO`;
+  const postgres = postgresPublishSchema('test/e2e/bad-input');
+  let published: TestEngine;
+  let before: Awaited<ReturnType<typeof snapshot>>;
+
+  /** What every target holds and what the store says was published, read back. */
+  const snapshot = async () => ({
+    targets: [
+      ...(await Promise.all(TABLES.map((table) => warehouseRows(published.warehousePath, table, { keepPartition: true })))),
+      ...(postgres ? await Promise.all(TABLES.map((table) => postgres.rows(table, { keepPartition: true }))) : []),
+    ],
+    publishes: (await Promise.all(FILES.map((asset) => published.store.latestPublishes(asset)))).flat(),
+    executions: await published.store.currentMaterializations('northbridge/executions', { partitions: [partition] }),
+  });
+
+  /** The executions step and the twelve downstream of it were blocked, nothing was stored or published, and this is the message. */
+  const expectBlocked = async ({ run, steps }: Outcome): Promise<string> => {
+    expect(run.byStatus).toEqual({ 'blocked-by-check': 13 });
+    expect([...steps.values()].every((step) => step.materializationSeq === null)).toBe(true);
+    expect(await snapshot()).toEqual(before);
+    return steps.get(`northbridge/executions[${partition}]`)!.errorMessage!;
+  };
+  const latestResult = async (asset: string, check: string) => (await published.store.listCheckResults({ asset, partition, check, limit: 1 }))[0]!;
+
+  beforeAll(async () => {
+    const pg = postgres?.target();
+    const assets = pg ? withPublishTargets(northbridge, Object.fromEntries(FILES.map((key) => [key, [pg]]))) : northbridge;
+    published = await openTestEngine({ definitions: defineDefinitions(assets) });
+    await generateLanding({ root: published.landing, from: DATE, to: DATE, scale: 0.2, seed: 5 });
+    expect(await materialize(published, { partitions: { partition: DATE } })).toMatchObject({ status: 'succeeded', steps: 18 });
+    before = await snapshot();
+    expect(before.targets.every((rows) => rows.length > 0)).toBe(true);
+    expect(before.publishes).toHaveLength(postgres ? 4 : 2);
+  });
+  afterAll(async () => {
+    await published?.close();
+    await postgres?.drop();
+  });
+
+  it('blocks schema drift, a column the broker dropped, before the executions step reads the file', async () => {
+    const outcome = await runOnDamaged('GSCO', GSCO, (file) => lines(file).map((line) => line.split(',').filter((_, k) => k !== 9).join(',')).join('\n'), published);
+    expect(await expectBlocked(outcome)).toBe(
+      `asset "northbridge/broker-executions" partition "${partition}": blocked by check schema (schema drift: price removed), e.g. {"column":"price","change":"removed","expected":null,"actual":null}`,
+    );
+    expect(await latestResult('northbridge/broker-executions', 'schema')).toMatchObject({ passed: false, metrics: { columns: 13, added: 0, removed: 1, retyped: 0 } });
+  });
+
+  it('blocks an execution record without an id, with the record as the sample', async () => {
+    const outcome = await runOnDamaged('GSCO', GSCO, (file) => lines(file).map((line, k) => (k === 3 ? line.replace(/^EXEC,[^,]+,/, 'EXEC,,') : line)).join('\n'), published);
+    const message = await expectBlocked(outcome);
+    expect(message).toMatch(
+      new RegExp(`^asset "northbridge/broker-executions" partition "${DATE}\\|GSCO": blocked by check not_null_exec_id_version \\(1 rows with nulls in exec_id \\(1\\)\\), e\\.g\\. \\{"record_type":"EXEC","exec_id":null,"order_id":"GSCO-O20261116-`),
+    );
+    expect(await latestResult('northbridge/broker-executions', 'not_null_exec_id_version')).toMatchObject({
+      passed: false,
+      metrics: { nulls_exec_id: 1, nulls_version: 0, failingRows: 1 },
+      sample: [{ record_type: 'EXEC', exec_id: null }],
+    });
+  });
+
+  it('blocks a duplicated execution id, naming the id and how often it occurs', async () => {
+    const outcome = await runOnDamaged('GSCO', GSCO, (file) => lines(file).flatMap((line, k) => (k === 3 ? [line, line] : [line])).join('\n'), published);
+    expect(await expectBlocked(outcome)).toBe(
+      `asset "northbridge/broker-executions" partition "${partition}": blocked by check unique_exec_id_version (1 values of exec_id + version occur more than once (2 rows)), ` +
+        `e.g. {"exec_id":"GSCO-20261116-00000003","version":1,"occurrences":2}`,
+    );
+    expect(await latestResult('northbridge/broker-executions', 'unique_exec_id_version')).toMatchObject({ passed: false, metrics: { duplicateKeys: 1, duplicateRows: 2 } });
+  });
+
+  it('blocks executions whose notional total or count does not match the control record, with both sides as metrics', async () => {
+    const centOff = await runOnDamaged(
+      'GSCO',
+      GSCO,
+      (file) => lines(file).map((line) => (line.startsWith('TRAILER,') ? line.replace(/,(\d+)\.(\d{4})$/, (_, units: string, ticks: string) => `,${units}.${String(Number(ticks) + 100).padStart(4, '0')}`) : line)).join('\n'),
+      published,
+    );
+    const message = await expectBlocked(centOff);
+    const result = await latestResult('northbridge/executions', 'control_record');
+    const { executions, notional, notional_control: control } = result.metrics as { executions: number; notional: number; notional_control: number };
+    expect(result).toMatchObject({ passed: false, metrics: { executions_control: executions, executions_diff: 0, notional_diff: -0.01 } });
+    expect(control).toBeCloseTo(notional + 0.01, 4);
+    expect(result.sample).toEqual([{ measure: 'notional', actual: notional, control, diff: -0.01 }]);
+    expect(message).toBe(
+      `asset "northbridge/executions" partition "${partition}": blocked by check control_record (does not reconcile with control: notional ${notional} vs ${control} (diff -0.01)), ` +
+        `e.g. {"measure":"notional","actual":${notional},"control":${control},"diff":-0.01}`,
+    );
+
+    const lineMissing = await runOnDamaged('GSCO', GSCO, (file) => lines(file).filter((_, k) => k !== 5).join('\n'), published);
+    expect(await expectBlocked(lineMissing)).toContain('blocked by check control_record (does not reconcile with control: executions ');
+    expect((await latestResult('northbridge/executions', 'control_record')).metrics).toMatchObject({ executions: executions - 1, executions_control: executions, executions_diff: -1 });
+
+    const noTrailer = await runOnDamaged('GSCO', GSCO, (file) => lines(file).filter((line) => !line.startsWith('TRAILER,')).join('\n'), published);
+    expect(await expectBlocked(noTrailer)).toContain('blocked by check control_record (expected one control row from control, found 0)');
+  });
+
+  it('publishes nothing new once the good file is back: the partition recomputes to the version the targets hold', async () => {
+    const run = await materialize(published, { partitions: { partition: DATE } });
+    expect(run.status).toBe('succeeded');
+    const after = await snapshot();
+    expect(after.targets).toEqual(before.targets);
+    expect(after.publishes).toEqual(before.publishes);
+    expect(after.executions[0]!.dataVersion).toBe(before.executions[0]!.dataVersion);
+    // `daybook check` reads the broker file again as the step's input, so the reconcile reruns too.
+    const rerun = await rerunChecks(published, { asset: 'northbridge/executions', partition });
+    expect(rerun.results.find((result) => result.check === 'control_record')).toMatchObject({ passed: true, metrics: { executions_diff: 0, notional_diff: 0 } });
   });
 });

@@ -1,4 +1,4 @@
-import type { CheckContext, PartitionMetrics } from '../../framework/index.ts';
+import type { CheckContext, CheckResult, MetricValue, PartitionMetrics } from '../../framework/index.ts';
 import { createDuckDB, type DuckDB } from '../../framework/index.ts';
 
 /** A real DuckDB with the rows under check as `output`; other assets are tables named in `relations`. */
@@ -13,12 +13,16 @@ export interface CheckHarnessOptions {
   /** Other relations by name, as SQL (inputs, or assets that `relation()` returns by key). */
   tables?: Record<string, string>;
   history?: readonly PartitionMetrics[];
+  /** Stored metric values by `check.metric`, oldest first, as `metricHistory()` returns them. */
+  metricHistory?: Readonly<Record<string, readonly MetricValue[]>>;
+  /** Results of other checks in the same evaluation, by name. */
+  results?: Readonly<Record<string, CheckResult>>;
   window?: { start: number; end: number };
   now?: number;
 }
 
 /** Opens DuckDB in memory and builds the context the executor would, over tables made from SQL. */
-export async function checkHarness({ output, tables = {}, history = [], window, now = Date.UTC(2026, 10, 20, 23) }: CheckHarnessOptions): Promise<CheckHarness> {
+export async function checkHarness({ output, tables = {}, history = [], metricHistory = {}, results = {}, window, now = Date.UTC(2026, 10, 20, 23) }: CheckHarnessOptions): Promise<CheckHarness> {
   const duckdb: DuckDB = await createDuckDB();
   const connection = await duckdb.connect();
   await connection.run(`create table output as ${output}`);
@@ -42,6 +46,8 @@ export async function checkHarness({ output, tables = {}, history = [], window, 
       return table;
     },
     history: async (count) => history.slice(-count),
+    metricHistory: async ({ check, metric, count }) => (metricHistory[`${check}.${metric}`] ?? []).slice(-count),
+    resultOf: (check) => results[check],
   };
   return { context, close: () => duckdb.close() };
 }

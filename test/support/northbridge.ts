@@ -1,4 +1,5 @@
 import { BROKERS, PORTFOLIOS } from '../../assets/northbridge/partitions.ts';
+import type { AssetDefinition, PublishTarget } from '../../framework/index.ts';
 
 /** An asset partition, as `asset[partition]`: how tests compare sets of steps. */
 export const partitionId = (asset: string, partition: string): string => `${asset}[${partition}]`;
@@ -28,3 +29,19 @@ export const NORTHBRIDGE_ASSETS = [
   'northbridge/risk-positions-file',
   'northbridge/finance-pnl-file',
 ] as const;
+
+/**
+ * Asset definitions with extra publish targets on the named assets, after the ones they declare: how
+ * a test (or a deployment) adds S3 or Redshift to NorthBridge's files without editing them.
+ *
+ * @example
+ * defineDefinitions(withPublishTargets(northbridge, { 'northbridge/risk-positions-file': [s3Target({ bucket: 'nb-risk' })] }));
+ */
+export function withPublishTargets(assets: readonly AssetDefinition[], extra: Readonly<Record<string, readonly PublishTarget[]>>): AssetDefinition[] {
+  const unknown = Object.keys(extra).filter((key) => !assets.some((asset) => asset.key === key));
+  if (unknown.length > 0) throw new Error(`withPublishTargets: no asset ${unknown.join(', ')}`);
+  return assets.map((asset) => {
+    const targets = extra[asset.key];
+    return targets === undefined ? asset : Object.freeze({ ...asset, publish: Object.freeze([...asset.publish, ...targets]) });
+  });
+}

@@ -1,8 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import S3rver from 's3rver';
+import S3rver, { type S3rverMiddleware } from 's3rver';
 
 /** A real S3 server for a test: s3rver on a loopback port, storing under a temporary directory. */
 export interface TestS3Server {
@@ -20,8 +20,12 @@ export interface TestS3Server {
     requestChecksumCalculation: 'WHEN_REQUIRED';
     responseChecksumValidation: 'WHEN_REQUIRED';
   };
-  /** Stops the server; the objects stay on disk until `dispose()`. */
+  /** Stops the server; the objects stay on disk until `dispose()`. Requests already in flight finish. */
   stop(): Promise<void>;
+  /** Kills the server as a crash would: requests in flight lose their connections. */
+  kill(): Promise<void>;
+  /** The multipart uploads of a bucket that were started and neither completed nor aborted. */
+  unfinishedUploads(bucket: string): Promise<string[]>;
   /** Starts it again on the same port and directory, e.g. after a test killed it mid-publish. */
   restart(): Promise<void>;
   /** Stops the server (if running) and deletes its directory. */
@@ -35,7 +39,13 @@ export interface TestS3Server {
 export async function startS3Server(buckets: string[] = ['daybook']): Promise<TestS3Server> {
   const directory = await mkdtemp(join(tmpdir(), 'daybook-s3-'));
   const configureBuckets = buckets.map((name) => ({ name }));
-  let server: S3rver | undefined = new S3rver({ address: '127.0.0.1', port: 0, directory, silent: true, configureBuckets });
+  const create = (port: number): S3rver => {
+    const made = new S3rver({ address: '127.0.0.1', port, directory, silent: true, configureBuckets });
+    // Ahead of s3rver's router (the last middleware), which does not implement the call.
+    made.middleware.splice(made.middleware.length - 1, 0, abortMultipartUpload(directory));
+    return made;
+  };
+  let server: S3rver | undefined = create(0);
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   const clientConfig = {
@@ -58,9 +68,16 @@ export async function startS3Server(buckets: string[] = ['daybook']): Promise<Te
     client,
     clientConfig,
     stop,
+    async kill() {
+      server?.httpServer?.closeAllConnections();
+      await stop();
+    },
+    async unfinishedUploads(bucket) {
+      return (await readdir(uploadsDirectory(directory, bucket)).catch(() => [] as string[])).sort();
+    },
     async restart() {
       await stop();
-      server = new S3rver({ address: '127.0.0.1', port, directory, silent: true, configureBuckets });
+      server = create(port);
       await server.run();
     },
     async dispose() {
@@ -68,5 +85,29 @@ export async function startS3Server(buckets: string[] = ['daybook']): Promise<Te
       await stop();
       await rm(directory, { recursive: true, force: true });
     },
+  };
+}
+
+/** Where s3rver's filesystem store keeps a bucket's multipart uploads, one directory per upload id. */
+const uploadsDirectory = (directory: string, bucket: string): string => join(directory, bucket, '._S3rver_uploads');
+
+/**
+ * AbortMultipartUpload (`DELETE /bucket/key?uploadId=…`), which s3rver 3.7 answers with 405: deletes
+ * the upload's stored parts, as S3 does, or answers `NoSuchUpload`.
+ */
+function abortMultipartUpload(directory: string): S3rverMiddleware {
+  return async (ctx, next) => {
+    const uploadId = ctx.query.uploadId;
+    if (ctx.method !== 'DELETE' || typeof uploadId !== 'string') return next();
+    const bucket = ctx.path.split('/')[1] ?? '';
+    if (!/^[a-z0-9][a-z0-9.-]+$/.test(bucket) || bucket.includes('..')) return next();
+    const upload = join(uploadsDirectory(directory, bucket), uploadId);
+    if (!/^[0-9a-f]+$/.test(uploadId) || !(await stat(upload).catch(() => undefined))) {
+      ctx.status = 404;
+      ctx.body = { Error: { Code: 'NoSuchUpload', Message: 'The specified upload does not exist.', UploadId: uploadId } };
+      return;
+    }
+    await rm(upload, { recursive: true, force: true });
+    ctx.status = 204;
   };
 }

@@ -6,6 +6,7 @@ import type { Engine } from '../../framework/executor/engine.ts';
 import type { RetryPolicy } from '../../framework/executor/scheduler.ts';
 import { createDuckDB } from '../../framework/io/duckdb.ts';
 import { createLocalPartitionStorage } from '../../framework/io/local-partition-storage.ts';
+import type { PartitionStorage } from '../../framework/io/partition-storage.ts';
 import { createSourceObserver } from '../../framework/io/source-observer.ts';
 import type { MetadataStore } from '../../framework/store/store.ts';
 import { openTestStore, type StoreKind } from './test-stores.ts';
@@ -18,6 +19,8 @@ export interface TestEngineOptions {
   concurrency?: number;
   retry?: RetryPolicy;
   timeoutMs?: number;
+  /** Partition storage for the engine, given the temporary root; default local files under `<root>/storage`. */
+  storage?: (root: string) => PartitionStorage;
 }
 
 /** An engine on real DuckDB, local partition storage and a store of its own, all under one temporary root. */
@@ -25,7 +28,7 @@ export interface TestEngine extends Engine {
   readonly store: MetadataStore;
   readonly root: string;
   readonly landing: string;
-  /** Where partition storage keeps its files. */
+  /** Where local partition storage keeps its files (unused when the test gives its own storage). */
   readonly storageRoot: string;
   /** The DuckDB file `warehouse()` targets publish to: `<root>/warehouse.duckdb`. */
   readonly warehousePath: string;
@@ -46,6 +49,7 @@ export async function openTestEngine({
   concurrency = 4,
   retry = { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
   timeoutMs = 0,
+  storage,
 }: TestEngineOptions): Promise<TestEngine> {
   const root = await mkdtemp(join(tmpdir(), 'daybook-e2e-'));
   // warehouse() resolves its file from DAYBOOK_HOME when it publishes: each engine gets its own, as
@@ -58,7 +62,7 @@ export async function openTestEngine({
   return {
     definitions,
     store,
-    storage: createLocalPartitionStorage({ root: storageRoot, durable: false }),
+    storage: storage?.(root) ?? createLocalPartitionStorage({ root: storageRoot, durable: false }),
     duckdb,
     observer: createSourceObserver({ landing: landingRoot }),
     concurrency,

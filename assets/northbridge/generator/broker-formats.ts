@@ -10,23 +10,8 @@ export interface BrokerFormat extends BrokerFeed {
   readonly timeSeparator: ' ' | 'T';
 }
 
-/** Every record has these fields, the control record included (it fills only record_type and the control_ fields). */
-export const EXECUTION_FIELDS = [
-  'record_type',
-  'exec_id',
-  'order_id',
-  'version',
-  'status',
-  'portfolio',
-  'symbol',
-  'side',
-  'quantity',
-  'price',
-  'currency',
-  'trade_time',
-  'control_count',
-  'control_notional',
-] as const;
+/** Every record has these fields, the control record included; defined with the feeds, which the executions checks read too. */
+export { EXECUTION_FIELDS } from '../broker-feeds.ts';
 
 export const BROKER_FORMATS: Readonly<Record<Broker, BrokerFormat>> = {
   GSCO: { ...BROKER_FEEDS.GSCO, timeSeparator: ' ' },

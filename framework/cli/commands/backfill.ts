@@ -8,10 +8,12 @@ import { openEngine } from '../open-engine.ts';
 import type { CommandContext } from '../output.ts';
 import { partitionRequest, withPartitionOptions, type PartitionFlags } from '../partition-options.ts';
 import { printSummary, runWithProgress } from './materialize.ts';
+import { operatorAction } from '../operator-action.ts';
 
 interface BackfillFlags extends PartitionFlags {
   force?: boolean;
   json?: boolean;
+  reason?: string;
 }
 
 /** `daybook backfill` and `daybook backfill resume <id>`. */
@@ -24,6 +26,7 @@ export function backfillCommands(program: Command, context: CommandContext): voi
   )
     .option('--force', 'also rerun partitions that are fresh')
     .option('--json', 'print the run summary as JSON, with the backfill id')
+    .option('--reason <text>', 'why: recorded in the audit log with who ran it (operator.backfill)')
     .addHelpText('after', '\nExamples:\n  daybook backfill northbridge/positions+ --from 2026-11-02 --to 2026-11-20\n  daybook backfill resume <id>')
     .action(async (selection: string, flags: BackfillFlags) => {
       const config = await context.load();
@@ -65,9 +68,11 @@ async function runBackfill(
   backfillId: string,
   selection: string,
   request: PartitionRequest,
-  flags: { force?: boolean; json?: boolean },
+  flags: { force?: boolean; json?: boolean; reason?: string },
 ): Promise<void> {
+  const action = flags.reason === undefined ? undefined : operatorAction(engine, 'backfill', { reason: flags.reason, details: { backfillId, selection } });
   const summary = await runWithProgress(engine, context.io, {
+    ...(action ? { onRun: action.onRun } : {}),
     selection,
     partitions: request,
     force: flags.force ?? false,
@@ -75,6 +80,7 @@ async function runBackfill(
     backfillId,
     quiet: flags.json ?? false,
   });
+  await action?.recorded();
   // A run succeeds with steps still waiting for their files, but the backfill has not covered its
   // range until they ran: it stays resumable, like a failed one.
   const waiting = summary.byStatus.waiting ?? 0;

@@ -5,12 +5,14 @@ import { openEngine } from '../open-engine.ts';
 import { table, write, type CommandContext, type CommandIO } from '../output.ts';
 import { partitionRequest, withPartitionOptions, type PartitionFlags } from '../partition-options.ts';
 import { Progress } from '../progress.ts';
+import { operatorAction } from '../operator-action.ts';
 import type { Engine } from '../../executor/engine.ts';
 
 interface MaterializeFlags extends PartitionFlags {
   force?: boolean;
   stale?: boolean;
   json?: boolean;
+  reason?: string;
 }
 
 const FINAL = new Set(['succeeded', 'skipped', 'failed', 'upstream-failed', 'waiting', 'blocked-by-check', 'cancelled']);
@@ -26,6 +28,7 @@ export function materializeCommand(program: Command, context: CommandContext): v
     .option('--stale', 'only partitions that are missing, stale or failed (the default; fresh ones need --force)')
     .option('--force', 'also rerun requested partitions that are fresh')
     .option('--json', 'print the run summary as JSON')
+    .option('--reason <text>', 'why: recorded in the audit log with who ran it (operator.rematerialize with --force)')
     .addHelpText(
       'after',
       '\nExit code 1 when a step failed. Ctrl-C cancels the run: running steps stop, and nothing half-written is kept.\n\nExamples:\n  daybook materialize\n  daybook materialize northbridge/executions+ --partition 2026-11-20 --where broker=GSCO',
@@ -35,12 +38,20 @@ export function materializeCommand(program: Command, context: CommandContext): v
       selectAssets(config.definitions, selection);
       const engine = await openEngine(config);
       try {
+        const partitions = partitionRequest(flags, context.io.now());
+        // A forced rerun, or one with a reason, is an operator action of its own in the audit log.
+        const action =
+          flags.force || flags.reason !== undefined
+            ? operatorAction(engine, flags.force ? 'rematerialize' : 'materialize', { reason: flags.reason, details: { selection, partitions: JSON.parse(JSON.stringify(partitions)) } })
+            : undefined;
         const summary = await runWithProgress(engine, context.io, {
           selection,
-          partitions: partitionRequest(flags, context.io.now()),
+          partitions,
           force: flags.force ?? false,
           quiet: flags.json ?? false,
+          ...(action ? { onRun: action.onRun } : {}),
         });
+        await action?.recorded();
         await printSummary(summary, context.io, flags.json ?? false);
         if (summary.status !== 'succeeded') context.setExitCode(1);
       } finally {

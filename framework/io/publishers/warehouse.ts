@@ -39,6 +39,8 @@ export function warehouse({ path, schema }: WarehouseOptions = {}): PublishTarge
       const file = resolve(path ?? join(process.env.DAYBOOK_HOME ?? '.daybook', 'warehouse.duckdb'));
       return inTurn(file, () => publishTo(file, schema, request));
     },
+    // The default file is resolved when a publish runs; every default-file target names it alike.
+    destinationOf: (asset) => `duckdb://${path === undefined ? '$DAYBOOK_HOME/warehouse.duckdb' : resolve(path)}#${schema ?? 'main'}.${tableNameOf(asset)}`,
   };
 }
 

@@ -26,7 +26,7 @@ export function lifecycleCases(withStore: WithStore): void {
           expect.arrayContaining(['asset_partitions', 'audit_events', 'audit_head', 'backfills', 'check_results', 'dynamic_partition_keys', 'materializations', 'publishes', 'runs', 'source_observations', 'steps']),
         );
         const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(store.db);
-        expect(applied.rows.map((row) => row.name)).toEqual(['0001-initial', '0002-publishes']);
+        expect(applied.rows.map((row) => row.name)).toEqual(['0001-initial', '0002-publishes', '0003-api-tokens', '0004-audit-retention']);
         expect(await migrateToLatest(store.db as never, store.location)).toEqual([]);
       }));
 

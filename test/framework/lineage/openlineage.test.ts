@@ -1,0 +1,234 @@
+// OpenLineage emission from real materializations on DuckDB and PGlite: a local HTTP server on
+// 127.0.0.1 receives the events, and every one validates offline against spec/openlineage's RunEvent
+// and each facet's own schema.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowCount, unique } from '../../../checks/index.ts';
+import { createLineageEmitter, type LineageEmitter } from '../../../framework/lineage/emitter.ts';
+import type { RunEvent } from '../../../framework/lineage/openlineage-event.ts';
+import { fileTransport, httpTransport, lineageTransportFor } from '../../../framework/lineage/transport.ts';
+import { defineAsset, defineDefinitions, defineSource, materialize, timeWindows } from '../../../framework/index.ts';
+import { runEventProblems } from '../../support/openlineage-schemas.ts';
+import { openTestEngine, type TestEngine } from '../../support/test-engine.ts';
+
+const days = timeWindows({ cadence: 'daily', timeZone: 'UTC', start: '2026-11-01', end: '2026-12-01' });
+const definitions = defineDefinitions([
+  defineSource({ key: 't/trade-file', partitions: days, location: { pattern: 'trades/{partition}.csv' }, checks: [rowCount({ min: 1, name: 'file_not_empty' })] }),
+  defineAsset({
+    key: 't/trades',
+    partitions: days,
+    deps: [{ asset: 't/trade-file', as: 'raw' }],
+    compute: 'select cast(exec_id as varchar) as exec_id, cast(qty as bigint) as qty from raw',
+    checks: [unique(['exec_id'])],
+  }),
+  defineAsset({ key: 't/summary', partitions: days, deps: ['t/trades'], compute: 'select count(*) as n, sum(qty) as qty from trades' }),
+  defineAsset({ key: 't/broken', partitions: days, compute: 'select * from no_such_table' }),
+]);
+const RANGE = { from: '2026-11-02', to: '2026-11-03', endedBy: Date.parse('2026-11-22T00:00:00Z') };
+
+/** A lineage endpoint on 127.0.0.1 that records what it receives; it can fail or stall requests on purpose. */
+interface Endpoint {
+  readonly url: string;
+  readonly received: RunEvent[];
+  requests: number;
+  /** Answer 503 to this many requests first. */
+  failFirst: number;
+  /** Hold each answer this long. */
+  delayMs: number;
+  /** Never answer. */
+  hang: boolean;
+  close(): Promise<void>;
+}
+
+async function startEndpoint(): Promise<Endpoint> {
+  const open = new Set<ServerResponse>();
+  const endpoint = { url: '', received: [] as RunEvent[], requests: 0, failFirst: 0, delayMs: 0, hang: false, close: async () => undefined };
+  const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      endpoint.requests++;
+      if (request.method !== 'POST' || request.url !== '/api/v1/lineage') return void response.writeHead(404).end();
+      if (endpoint.hang) return void open.add(response);
+      if (endpoint.failFirst > 0) {
+        endpoint.failFirst--;
+        return void response.writeHead(503).end('busy');
+      }
+      setTimeout(() => {
+        endpoint.received.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as RunEvent);
+        response.writeHead(201).end();
+      }, endpoint.delayMs);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  endpoint.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  endpoint.close = async () => {
+    for (const response of open) response.destroy();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  };
+  return endpoint;
+}
+
+let engine: TestEngine;
+beforeAll(async () => {
+  engine = await openTestEngine({ definitions, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+  await mkdir(join(engine.landing, 'trades'), { recursive: true });
+  await writeFile(join(engine.landing, 'trades', '2026-11-02.csv'), 'exec_id,qty\nE1,10\nE2,5\n');
+  await writeFile(join(engine.landing, 'trades', '2026-11-03.csv'), 'exec_id,qty\nE1,10\nE1,11\n');
+});
+afterAll(() => engine?.close());
+
+/** Runs the pipeline with an emitter and returns the run, with `materialize` settled before delivery has to be. */
+async function run(lineage: LineageEmitter) {
+  return materialize({ ...engine, listeners: [lineage] }, { partitions: RANGE, force: true });
+}
+
+/** Events by OpenLineage run (a step), in the order received. */
+function byRunId(events: readonly RunEvent[]): Map<string, RunEvent[]> {
+  const runs = new Map<string, RunEvent[]>();
+  for (const event of events) runs.set(event.run.runId, [...(runs.get(event.run.runId) ?? []), event]);
+  return runs;
+}
+
+const ofStep = (events: readonly RunEvent[], asset: string, day: string) =>
+  events.filter((event) => event.job.name === asset && (event.run.facets.nominalTime?.nominalStartTime as string | undefined)?.startsWith(day));
+
+describe('OpenLineage events over HTTP', () => {
+  it('sends START then COMPLETE or FAIL for each step, every event valid against the vendored schemas', async () => {
+    const endpoint = await startEndpoint();
+    try {
+      const lineage = createLineageEmitter({ transport: httpTransport({ url: endpoint.url }) });
+      const summary = await run(lineage);
+      expect(summary.byStatus).toEqual({ succeeded: 2, 'blocked-by-check': 2, failed: 2 });
+      expect(await lineage.close()).toMatchObject({ delivered: 10, failed: 0, dropped: 0, pending: 0 });
+      const events = endpoint.received;
+      expect(events).toHaveLength(10);
+      for (const event of events) expect(runEventProblems(event as unknown as Record<string, unknown>), `${event.eventType} ${event.job.name}`).toEqual([]);
+
+      // One run per step, START first; the Daybook run is the parent of each.
+      const byRun = byRunId(events);
+      expect([...byRun.values()].map((list) => list.map((event) => event.eventType))).toEqual(Array.from({ length: 5 }, () => ['START', expect.stringMatching(/^(COMPLETE|FAIL)$/)]));
+      const steps = await engine.store.listSteps(summary.runId);
+      expect([...byRun.keys()].sort()).toEqual(steps.filter((step) => step.asset !== 't/summary' || step.status === 'succeeded').map((step) => step.id).sort());
+      for (const event of events) {
+        expect(event.job.namespace).toBe('daybook');
+        expect(event.run.facets.parent).toMatchObject({ run: { runId: summary.runId }, job: { namespace: 'daybook', name: 'run:*' } });
+      }
+
+      const [start, complete] = ofStep(events, 't/trades', '2026-11-02');
+      expect(start!.eventType).toBe('START');
+      expect(start!.run.facets.nominalTime).toMatchObject({ nominalStartTime: '2026-11-02T00:00:00.000Z', nominalEndTime: '2026-11-03T00:00:00.000Z' });
+      expect(complete).toMatchObject({
+        eventType: 'COMPLETE',
+        job: { name: 't/trades', facets: { sql: { query: expect.stringContaining('from raw'), dialect: 'duckdb' } } },
+        inputs: [{ namespace: 'file', name: join(engine.landing, 'trades') }],
+        outputs: [{ namespace: 'file', name: join(engine.storageRoot, 't', 'trades') }],
+      });
+      // The source's check on the input, the output's schema, version, statistics and checks, as stored.
+      const [current] = await engine.store.currentMaterializations('t/trades', { partitions: ['2026-11-02'] });
+      const input = complete!.inputs[0]!;
+      const output = complete!.outputs[0]!;
+      expect(input.inputFacets?.dataQualityAssertions).toMatchObject({ assertions: [{ assertion: 'file_not_empty', success: true, severity: 'error' }] });
+      expect((input.facets?.schema?.fields as { name: string }[]).map((field) => field.name)).toEqual(['exec_id', 'qty']);
+      expect(output.facets?.schema).toMatchObject({ fields: [{ name: 'exec_id', type: 'VARCHAR', ordinal_position: 1 }, { name: 'qty', type: 'BIGINT', ordinal_position: 2 }] });
+      expect(output.facets?.version).toMatchObject({ datasetVersion: current!.dataVersion });
+      expect(output.outputFacets?.outputStatistics).toMatchObject({ rowCount: current!.rowCount, size: current!.bytes, fileCount: 1 });
+      expect(output.facets?.dataQualityAssertions).toMatchObject({ assertions: [{ assertion: 'unique_exec_id', success: true }] });
+
+      // A blocking check fails the step: FAIL with the failed assertion and the message.
+      const [, blocked] = ofStep(events, 't/trades', '2026-11-03');
+      expect(blocked).toMatchObject({ eventType: 'FAIL', run: { facets: { errorMessage: { message: expect.stringContaining('blocked by check unique_exec_id'), programmingLanguage: 'SQL' } } } });
+      expect(blocked!.outputs[0]!.facets?.dataQualityAssertions).toMatchObject({ assertions: [{ assertion: 'unique_exec_id', success: false }] });
+      // A compute that fails after its retries: FAIL with DuckDB's error.
+      const [, failed] = ofStep(events, 't/broken', '2026-11-02');
+      expect(failed!.run.facets.errorMessage).toMatchObject({ message: expect.stringContaining('no_such_table') });
+      // A step held back by an upstream check never started: no events for it.
+      expect(ofStep(events, 't/summary', '2026-11-03')).toEqual([]);
+      expect(ofStep(events, 't/summary', '2026-11-02')[1]!.inputs).toEqual([{ namespace: 'file', name: join(engine.storageRoot, 't', 'trades') }]);
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  it('retries a refused delivery with backoff and loses nothing', async () => {
+    const endpoint = await startEndpoint();
+    try {
+      endpoint.failFirst = 4;
+      const errors: string[] = [];
+      const lineage = createLineageEmitter({ transport: httpTransport({ url: endpoint.url, concurrency: 1 }), baseDelayMs: 5, attempts: 6, onError: (message) => errors.push(message) });
+      await run(lineage);
+      expect(await lineage.close()).toMatchObject({ delivered: 10, failed: 0 });
+      expect(endpoint.requests).toBe(14);
+      expect(errors).toEqual([]);
+      const byRun = byRunId(endpoint.received);
+      for (const list of byRun.values()) expect(list.map((event) => event.eventType)[0]).toBe('START');
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  it('never holds up a step: the run ends while a slow endpoint still has events to take, and close delivers them', async () => {
+    const endpoint = await startEndpoint();
+    try {
+      endpoint.delayMs = 150;
+      const lineage = createLineageEmitter({ transport: httpTransport({ url: endpoint.url, concurrency: 1 }) });
+      const summary = await run(lineage);
+      expect(summary.byStatus.succeeded).toBe(2);
+      expect(lineage.stats().pending).toBeGreaterThan(0);
+      expect(await lineage.close(30_000)).toMatchObject({ delivered: 10, pending: 0 });
+      expect(endpoint.received).toHaveLength(10);
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  it('drops events beyond a full queue instead of waiting, and says so once', async () => {
+    const endpoint = await startEndpoint();
+    try {
+      endpoint.hang = true;
+      const errors: string[] = [];
+      const lineage = createLineageEmitter({ transport: httpTransport({ url: endpoint.url, timeoutMs: 100, concurrency: 1 }), queueSize: 2, attempts: 1, onError: (message) => errors.push(message) });
+      const summary = await run(lineage);
+      expect(summary.byStatus.succeeded).toBe(2);
+      const stats = await lineage.close(5_000);
+      expect(stats.dropped).toBeGreaterThan(0);
+      expect(stats.emitted + stats.dropped).toBe(10);
+      expect(errors[0]).toMatch(/^OpenLineage: 1 event\(s\) dropped \(queue of 2 full\) for http:\/\/127\.0\.0\.1:\d+\/api\/v1\/lineage$/);
+    } finally {
+      await endpoint.close();
+    }
+  });
+});
+
+describe('OpenLineage events to a JSON-lines file', () => {
+  it('appends one valid event per line, a run’s events in order', async () => {
+    const file = join(engine.root, 'lineage', 'events.jsonl');
+    const transport = lineageTransportFor(`file:${file}`)!;
+    expect(transport.name).toBe(`file:${file}`);
+    const lineage = createLineageEmitter({ transport });
+    await run(lineage);
+    await lineage.close();
+    const events = (await readFile(file, 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line) as RunEvent);
+    expect(events).toHaveLength(10);
+    for (const event of events) expect(runEventProblems(event as unknown as Record<string, unknown>)).toEqual([]);
+    for (const list of byRunId(events).values()) expect(list[0]!.eventType).toBe('START');
+    expect(fileTransport({ path: file }).name).toBe(`file:${file}`);
+  });
+
+  it('chooses the transport from DAYBOOK_OPENLINEAGE_URL: http, https, file, off; anything else names the setting', () => {
+    expect(lineageTransportFor(undefined)).toBeUndefined();
+    expect(lineageTransportFor('')).toBeUndefined();
+    expect(lineageTransportFor('off')).toBeUndefined();
+    expect(lineageTransportFor('http://127.0.0.1:5000/')!.name).toBe('http://127.0.0.1:5000/api/v1/lineage');
+    expect(lineageTransportFor('https://marquez.internal')!.name).toBe('https://marquez.internal/api/v1/lineage');
+    expect(lineageTransportFor('file:///var/log/lineage.jsonl')!.name).toBe('file:/var/log/lineage.jsonl');
+    expect(() => lineageTransportFor('kafka://broker:9092')).toThrow(
+      'DAYBOOK_OPENLINEAGE_URL "kafka://broker:9092": expected http://host:port, https://…, file:/path/events.jsonl or off',
+    );
+    expect(() => lineageTransportFor('file:', 'openLineageUrl')).toThrow('openLineageUrl "file:": file: needs a path');
+  });
+});
