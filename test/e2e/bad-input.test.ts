@@ -1,7 +1,8 @@
 // Bad broker files end to end. An unreadable file fails its executions step with an error naming the
 // file, the field or line and the partition; bad data in a readable file is blocked by a check, which
 // names the check, the partition, its metrics and a sample row. Either way nothing is stored for that
-// partition, nothing downstream of it runs, and the published files for risk and finance are untouched.
+// partition, nothing downstream of it runs, and the published files for risk and finance are untouched
+// in every target: the warehouse, S3 and, with DAYBOOK_TEST_DATABASE_URL, PostgreSQL and Redshift.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ import { materialize, type RunSummary } from '../../framework/executor/materiali
 import { rerunChecks } from '../../framework/executor/rerun-checks.ts';
 import type { StepRecord } from '../../framework/store/schema.ts';
 import { partitionId, withPublishTargets } from '../support/northbridge.ts';
-import { postgresPublishSchema, warehouseRows } from '../support/published-tables.ts';
+import { postgresPublishSchema, startCloudPublishTargets, warehouseRows, type CloudPublishTargets } from '../support/published-tables.ts';
 import { filesUnder, openTestEngine, type TestEngine } from '../support/test-engine.ts';
 
 const DATE = '2026-11-16';
@@ -137,6 +138,7 @@ describe('bad data in a readable broker file is blocked by a check, and the publ
   const partition = `${DATE}|GSCO`;
   const postgres = postgresPublishSchema('test/e2e/bad-input');
   let published: TestEngine;
+  let cloud: CloudPublishTargets;
   let before: Awaited<ReturnType<typeof snapshot>>;
 
   /** What every target holds and what the store says was published, read back. */
@@ -144,7 +146,10 @@ describe('bad data in a readable broker file is blocked by a check, and the publ
     targets: [
       ...(await Promise.all(TABLES.map((table) => warehouseRows(published.warehousePath, table, { keepPartition: true })))),
       ...(postgres ? await Promise.all(TABLES.map((table) => postgres.rows(table, { keepPartition: true }))) : []),
+      ...(cloud.redshift ? await Promise.all(TABLES.map(async (table) => (await cloud.redshiftRows(table, { keepPartition: true }))!)) : []),
     ],
+    /** The S3 target's partitions, manifests included, so that not even a rewrite of the same rows goes unseen. */
+    s3: await Promise.all(FILES.map((asset) => cloud.s3Partitions(asset))),
     publishes: (await Promise.all(FILES.map((asset) => published.store.latestPublishes(asset)))).flat(),
     executions: await published.store.currentMaterializations('northbridge/executions', { partitions: [partition] }),
   });
@@ -159,18 +164,22 @@ describe('bad data in a readable broker file is blocked by a check, and the publ
   const latestResult = async (asset: string, check: string) => (await published.store.listCheckResults({ asset, partition, check, limit: 1 }))[0]!;
 
   beforeAll(async () => {
-    const pg = postgres?.target();
-    const assets = pg ? withPublishTargets(northbridge, Object.fromEntries(FILES.map((key) => [key, [pg]]))) : northbridge;
-    published = await openTestEngine({ definitions: defineDefinitions(assets) });
+    cloud = await startCloudPublishTargets('test/e2e/bad-input');
+    const targets = [...(postgres ? [postgres.target()] : []), ...cloud.targets()];
+    published = await openTestEngine({ definitions: defineDefinitions(withPublishTargets(northbridge, Object.fromEntries(FILES.map((key) => [key, targets])))) });
     await generateLanding({ root: published.landing, from: DATE, to: DATE, scale: 0.2, seed: 5 });
     expect(await materialize(published, { partitions: { partition: DATE } })).toMatchObject({ status: 'succeeded', steps: 18 });
     before = await snapshot();
+    expect(before.targets).toHaveLength(2 * (1 + (postgres ? 1 : 0) + (cloud.redshift ? 1 : 0)));
     expect(before.targets.every((rows) => rows.length > 0)).toBe(true);
-    expect(before.publishes).toHaveLength(postgres ? 4 : 2);
+    expect(before.s3.map((partitions) => [...partitions.keys()])).toEqual([[DATE], [DATE]]);
+    expect(before.s3.every((partitions) => partitions.get(DATE)!.rows.length > 0)).toBe(true);
+    expect(before.publishes).toHaveLength(2 * (2 + (postgres ? 1 : 0) + (cloud.redshift ? 1 : 0)));
   });
   afterAll(async () => {
     await published?.close();
     await postgres?.drop();
+    await cloud?.dispose();
   });
 
   it('blocks schema drift, a column the broker dropped, before the executions step reads the file', async () => {
@@ -234,6 +243,7 @@ describe('bad data in a readable broker file is blocked by a check, and the publ
     expect(run.status).toBe('succeeded');
     const after = await snapshot();
     expect(after.targets).toEqual(before.targets);
+    expect(after.s3).toEqual(before.s3);
     expect(after.publishes).toEqual(before.publishes);
     expect(after.executions[0]!.dataVersion).toBe(before.executions[0]!.dataVersion);
     // `daybook check` reads the broker file again as the step's input, so the reconcile reruns too.
