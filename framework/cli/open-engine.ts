@@ -29,7 +29,10 @@ export function cliActor(env: NodeJS.ProcessEnv = process.env): string {
 /**
  * Opens the engine on embedded defaults: the PGlite store in `<home>/store` (or PostgreSQL when
  * `DAYBOOK_DATABASE_URL` is set), Parquet partitions in `<home>/storage` (or where
- * `DAYBOOK_STORAGE_URL` says, e.g. `s3://bucket/prefix`), in-memory DuckDB.
+ * `DAYBOOK_STORAGE_URL` says, e.g. `s3://bucket/prefix`), in-memory DuckDB. The store acts as
+ * `cliActor()`, definitions whose code version or config changed are recorded in the audit log, and
+ * OpenLineage events go where `DAYBOOK_OPENLINEAGE_URL` (or the config's `openLineageUrl`) says;
+ * `close()` delivers those still queued.
  */
 export async function openEngine(config: DaybookConfig, home = daybookHome()): Promise<Engine & { close(): Promise<void> }> {
   const env = process.env.DAYBOOK_OPENLINEAGE_URL;

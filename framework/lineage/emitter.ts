@@ -103,7 +103,11 @@ export function createLineageEmitter({
     }
   };
 
-  /** The next events to deliver: up to a batch, none of whose runs has an event in flight; a run's events stay in queue order. */
+  /**
+   * The next events to deliver: up to a batch, at most one per run, none of a run with an event in
+   * flight. So a run's next event goes only once the one before it was delivered, and a batch that
+   * fails part-way never has delivered a run's later event before its earlier one.
+   */
   const take = (): Queued[] => {
     const batch: Queued[] = [];
     const taken = new Set<string>();
@@ -111,7 +115,7 @@ export function createLineageEmitter({
       const item = queue[i];
       if (item === undefined) continue;
       seen++;
-      if (inFlight.has(item.runId)) continue;
+      if (inFlight.has(item.runId) || taken.has(item.runId)) continue;
       batch.push(item);
       taken.add(item.runId);
       queue[i] = undefined;

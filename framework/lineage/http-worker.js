@@ -1,61 +1,171 @@
-// The worker thread of httpTransport() (transport.ts): it POSTs OpenLineage events over kept-alive
-// connections, so the requests' CPU is spent off the thread that runs the steps. Plain JavaScript,
-// because on Node 20 a worker thread cannot load TypeScript through the loader the main thread
-// registered.
+// The worker thread of httpTransport() (transport.ts): it POSTs OpenLineage events, one request
+// each as Marquez expects, off the thread that runs the steps. Plain JavaScript, because on Node 20 a
+// worker thread cannot load TypeScript through the loader the main thread registered.
 //
-// Each message is a batch `{ id, bodies }` of JSON texts, sent in order, one request each, as Marquez
-// expects. The answer `{ id, delivered, error? }` says how many went through before one failed.
+// A batch `{ id, bodies }` goes out pipelined on one kept-alive connection (HTTP/1.1 lets a client
+// send requests without waiting, and the server answers them in order): one write for the batch,
+// then the answers are read as they come. That costs a fraction of a request-response round per
+// event. The answer `{ id, delivered, error? }` says how many went through before one failed; a
+// server that closes the connection early leaves the rest unsent, to be sent again.
 import { Buffer } from 'node:buffer';
-import http from 'node:http';
-import https from 'node:https';
+import net from 'node:net';
+import tls from 'node:tls';
 import { parentPort, workerData } from 'node:worker_threads';
 
 /** @type {{ endpoint: string, timeoutMs: number, concurrency: number, headers: Record<string, string> }} */
 const { endpoint, timeoutMs, concurrency, headers } = workerData;
 const url = new URL(endpoint);
-const client = url.protocol === 'https:' ? https : http;
-const agent = new client.Agent({ keepAlive: true, maxSockets: concurrency });
+const secure = url.protocol === 'https:';
+const port = Number(url.port || (secure ? 443 : 80));
+const head = [
+  `POST ${url.pathname}${url.search} HTTP/1.1`,
+  `Host: ${url.host}`,
+  'Content-Type: application/json',
+  'Connection: keep-alive',
+  ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+].join('\r\n');
 
-/** @param {string} body */
-function post(body) {
+/** Idle kept-alive connections; one the server closes while idle leaves the list. */
+const idle = [];
+const dropIdle = function () {
+  const at = idle.indexOf(this);
+  if (at >= 0) idle.splice(at, 1);
+};
+
+function connect() {
   return new Promise((resolve, reject) => {
-    const request = client.request(
-      url,
-      { method: 'POST', agent, timeout: timeoutMs, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } },
-      (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk) => {
-          if (text.length < 200) text += chunk;
-        });
-        response.on('end', () => {
-          const status = response.statusCode ?? 0;
-          if (status >= 200 && status < 300) resolve(undefined);
-          else reject(new Error(`${url.href} answered ${status}: ${text.slice(0, 200)}`));
-        });
-        response.on('error', reject);
-      },
-    );
-    request.on('timeout', () => request.destroy(new Error(`${url.href} did not answer within ${timeoutMs} ms`)));
-    request.on('error', reject);
-    request.end(body);
+    const socket = secure ? tls.connect({ host: url.hostname, port, servername: url.hostname }) : net.connect({ host: url.hostname, port });
+    socket.once(secure ? 'secureConnect' : 'connect', () => {
+      socket.removeListener('error', reject);
+      resolve(socket);
+    });
+    socket.once('error', reject);
   });
 }
 
-parentPort?.on('message', async (/** @type {{ id: number, bodies: string[] } | { close: true }} */ message) => {
+/**
+ * Reads HTTP/1.1 responses from a buffer: `{ status, close, length }` for the first complete one
+ * (`length` bytes, head and body), or undefined until it has arrived whole.
+ * @param {Buffer} buffer
+ */
+function parseResponse(buffer) {
+  const end = buffer.indexOf('\r\n\r\n');
+  if (end < 0) return undefined;
+  const lines = buffer.toString('latin1', 0, end).split('\r\n');
+  const status = Number(lines[0].split(' ')[1]);
+  let length = 0;
+  let chunked = false;
+  let close = false;
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(':');
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim().toLowerCase();
+    if (name === 'content-length') length = Number(value);
+    else if (name === 'transfer-encoding') chunked = value.includes('chunked');
+    else if (name === 'connection') close = value === 'close';
+  }
+  let position = end + 4;
+  if (!chunked) return position + length <= buffer.length ? { status, close, length: position + length } : undefined;
+  for (;;) {
+    const lineEnd = buffer.indexOf('\r\n', position);
+    if (lineEnd < 0) return undefined;
+    const size = parseInt(buffer.toString('latin1', position, lineEnd), 16);
+    if (size === 0) {
+      const trailerEnd = buffer.indexOf('\r\n\r\n', lineEnd - 2);
+      return trailerEnd < 0 ? undefined : { status, close, length: trailerEnd + 4 };
+    }
+    position = lineEnd + 2 + size + 2;
+    if (position > buffer.length) return undefined;
+  }
+}
+
+/**
+ * Sends a batch pipelined on one connection; resolves with how many were answered 2xx, in order,
+ * before the first that was not (and why).
+ * @param {string[]} bodies
+ * @returns {Promise<{ delivered: number, error?: string }>}
+ */
+async function sendBatch(bodies) {
+  const reused = idle.pop();
+  const sent = await sendOn(reused, bodies);
+  // A kept-alive connection the server had just closed fails at once: try a fresh one before giving up.
+  return reused !== undefined && sent.delivered === 0 && sent.error !== undefined ? sendOn(undefined, bodies) : sent;
+}
+
+/**
+ * @param {net.Socket | undefined} reused
+ * @param {string[]} bodies
+ * @returns {Promise<{ delivered: number, error?: string }>}
+ */
+async function sendOn(reused, bodies) {
+  let socket = reused;
+  if (socket) socket.removeListener('close', dropIdle);
+  else {
+    try {
+      socket = await connect();
+    } catch (error) {
+      return { delivered: 0, error: `cannot connect to ${url.href}: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  }
+  return new Promise((resolve) => {
+    let buffer = Buffer.alloc(0);
+    let delivered = 0;
+    let reusable = true;
+    const finish = (error) => {
+      socket.removeAllListeners('data');
+      socket.removeAllListeners('error');
+      socket.removeAllListeners('close');
+      socket.removeAllListeners('timeout');
+      socket.setTimeout(0);
+      if (error === undefined && reusable && !socket.destroyed) {
+        idle.push(socket);
+        socket.once('close', dropIdle);
+      } else socket.destroy();
+      resolve(error === undefined ? { delivered } : { delivered, error });
+    };
+    socket.setTimeout(timeoutMs, () => finish(`${url.href} did not answer within ${timeoutMs} ms`));
+    socket.on('error', (error) => finish(`${url.href}: ${error.message}`));
+    socket.on('close', () => finish(`${url.href} closed the connection after ${delivered} of ${bodies.length} events`));
+    socket.on('data', (chunk) => {
+      buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
+      for (let response = parseResponse(buffer); response !== undefined; response = parseResponse(buffer)) {
+        buffer = buffer.subarray(response.length);
+        if (response.status < 200 || response.status >= 300) {
+          reusable = false;
+          return finish(`${url.href} answered ${response.status}`);
+        }
+        delivered++;
+        if (delivered === bodies.length) {
+          reusable = !response.close;
+          return finish(undefined);
+        }
+        if (response.close) return finish(`${url.href} closed the connection after ${delivered} of ${bodies.length} events`);
+      }
+    });
+    socket.write(bodies.map((body) => `${head}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`).join(''));
+  });
+}
+
+let active = 0;
+const queued = [];
+
+/** At most `concurrency` batches (connections) at once; the rest wait their turn. */
+async function run(message) {
+  if (active >= concurrency) await new Promise((resolve) => queued.push(resolve));
+  active++;
+  try {
+    parentPort?.postMessage({ id: message.id, ...(await sendBatch(message.bodies)) });
+  } finally {
+    active--;
+    queued.shift()?.();
+  }
+}
+
+parentPort?.on('message', (/** @type {{ id: number, bodies: string[] } | { close: true }} */ message) => {
   if ('close' in message) {
-    agent.destroy();
+    for (const socket of idle.splice(0)) socket.destroy();
     parentPort?.close();
     return;
   }
-  let delivered = 0;
-  try {
-    for (const body of message.bodies) {
-      await post(body);
-      delivered++;
-    }
-    parentPort?.postMessage({ id: message.id, delivered });
-  } catch (error) {
-    parentPort?.postMessage({ id: message.id, delivered, error: error instanceof Error ? error.message : String(error) });
-  }
+  void run(message);
 });

@@ -45,10 +45,10 @@ export interface HttpTransportOptions {
 }
 
 /**
- * Sends each event as its own `POST {url}/api/v1/lineage` with a JSON body, from a worker thread
- * over kept-alive connections (`http-worker.js`): the requests cost the thread that runs the steps
- * nothing but handing over their text. Any answer but 2xx, and any network error or timeout, fails
- * the rest of the batch, which the emitter retries.
+ * Sends each event as its own `POST {url}/api/v1/lineage` with a JSON body, as Marquez expects, from
+ * a worker thread (`http-worker.js`) that pipelines a batch on one kept-alive connection: the
+ * requests cost the thread that runs the steps nothing but handing over their text. Any answer but
+ * 2xx, and any network error or timeout, fails the rest of the batch, which the emitter retries.
  *
  * @example
  * createLineageEmitter({ transport: httpTransport({ url: 'http://marquez:5000' }) });
