@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { copyFile, link, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AuditError } from '../util/errors.ts';
+import { syncPath } from '../util/sync-path.ts';
 
 /** An export's directory name: its number, requested range and time, e.g. `000001_2026-11-01_2026-11-30_20261201T050000Z`. */
 export const EXPORT_NAME = /^\d{6}_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}_\d{8}T\d{6}Z$/;
@@ -59,9 +60,9 @@ export function localAuditArchive({ directory }: { directory: string }): AuditAr
       const temp = join(root, exportName, `.tmp-${randomUUID()}`);
       try {
         await copyFile(localPath, temp);
-        await flush(temp);
+        await syncPath(temp);
         await link(temp, target);
-        await flush(join(root, exportName));
+        await syncPath(join(root, exportName));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
           throw new AuditError('audit-archive-failed', `audit archive: ${target} already exists; an archived file is never replaced`, { field: target });
@@ -85,13 +86,4 @@ export function localAuditArchive({ directory }: { directory: string }): AuditAr
         .sort();
     },
   };
-}
-
-async function flush(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }

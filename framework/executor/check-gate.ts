@@ -10,6 +10,7 @@ import { quoteIdentifier, quoteLiteral } from '../io/sql-text.ts';
 import type { JsonObject } from '../store/schema.ts';
 import type { MetadataStore } from '../store/store.ts';
 import type { CheckResultInput } from '../store/writes.ts';
+import { partitionWindow } from '../partitions/partition-window.ts';
 
 /** Sample failing rows stored per result. */
 const SAMPLE_LIMIT = 5;
@@ -115,7 +116,7 @@ function createContext(options: CheckGateOptions, views: string[], evaluated: Re
   return {
     asset: asset.key,
     partition,
-    window: windowOf(asset, partition),
+    window: partitionWindow(asset.partitions, partition),
     now: options.now,
     output: OUTPUT,
     inputs: options.inputs,
@@ -173,14 +174,6 @@ function timeAxisOf(asset: AssetDefinition, partition: string) {
   if (!dimensions) return asset.partitions.time ? { definition: asset.partitions, values: [partition], at: 0 } : undefined;
   const at = dimensions.findIndex((dimension) => dimension.definition.time !== undefined);
   return at < 0 ? undefined : { definition: dimensions[at]!.definition, values: partition.split('|'), at };
-}
-
-function windowOf(asset: AssetDefinition, partition: string): CheckContext['window'] {
-  const axis = timeAxisOf(asset, partition);
-  if (!axis) return undefined;
-  const index = axis.definition.tryIndexOf(axis.values[axis.at]!);
-  if (index < 0) return undefined;
-  return { start: axis.definition.time!.windowStart(index), end: axis.definition.time!.windowEnd(index) };
 }
 
 /** The keys of the `count` partitions before this one along time, other dimensions held, oldest first. */

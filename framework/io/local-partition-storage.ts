@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { assertAssetKey } from '../definitions/asset-key.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { MaterializationError } from '../util/errors.ts';
+import { syncPath } from '../util/sync-path.ts';
 import { hashFile } from './content-hash.ts';
 import type { PartitionStorage, StoredPartition, StoredPartitionAddress } from './partition-storage.ts';
 import { encodePartitionValue, partitionValues } from './partition-values.ts';
@@ -80,7 +81,7 @@ export function createLocalPartitionStorage({
           });
         });
         await rename(temp, target);
-        if (durable) await flush(directory);
+        if (durable) await syncPath(directory);
         if (made === undefined) await sweepStaleTemps(directory, clock.now());
         return { location: target, dataVersion: hash.dataVersion, bytes: hash.bytes };
       } catch (error) {
@@ -121,15 +122,6 @@ export function createLocalPartitionStorage({
       }
     },
   };
-}
-
-async function flush(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Removes temporary files that crashed writes left in a partition directory. */
