@@ -184,3 +184,119 @@ export { createLineageEmitter, DAYBOOK_PRODUCER, type LineageEmitter, type Linea
 export { httpTransport, fileTransport, lineageTransportFor, partialDelivery, type HttpTransportOptions, type LineageTransport } from './lineage/transport.ts';
 export { runEventBuilder, JOB_NAMESPACE, OPENLINEAGE_SCHEMA_URL, type RunEvent, type RunEventBuilder, type RunEventType } from './lineage/openlineage-event.ts';
 export { datasetAt, type DatasetName } from './lineage/datasets.ts';
+
+// automation: schedules (docs/automation.md, "Schedules")
+/** A cron schedule through croner, tz-aware, e.g. `cronSchedule({ name: 'nb/morning', cron: '0 5 * * 1-5', tz: 'America/New_York', selection: 'group:reference' })`. */
+export { cronSchedule, type CronScheduleOptions } from './automation/schedules/cron.ts';
+/** Once per session of a market calendar, e.g. `calendarSchedule({ name: 'nb/premarket', calendar: xnys(), at: '05:00', selection: 'group:northbridge', partition: 'previousSession' })`. */
+export { calendarSchedule, type CalendarScheduleOptions, type SessionTime } from './automation/schedules/calendar.ts';
+/** Once a week for a whole week, e.g. `weeklySchedule({ name: 'weekly/quality', weekday: 0, at: '00:00', tz: 'America/New_York', selection: 'group:weekly' })`. */
+export { weeklySchedule, type WeeklyScheduleOptions } from './automation/schedules/weekly.ts';
+/** What every schedule is, e.g. `schedule.nextTick(Date.parse('2026-11-20T12:00:00Z'))`. */
+export type { ScheduleDefinition, ScheduleKind, ScheduleOccurrence } from './automation/schedules/schedule.ts';
+/** A schedule's ticks in a time range, pure, e.g. `ticksBetween(premarket, Date.parse('2026-11-23T00:00Z'), Date.parse('2026-11-30T00:00Z'))`. */
+export { ticksBetween, tickKey, type ScheduleTick } from './automation/schedules/ticks.ts';
+/** Claims due ticks in the store at most once across daemons and restarts, e.g. `await createScheduleTicker({ store, schedules }).claimDue()`. */
+export { createScheduleTicker, type CatchUpLimit, type ClaimedTick, type ScheduleTicker, type ScheduleTickerOptions, type TickQuery } from './automation/schedules/ticker.ts';
+export { TICK_STATES, type ScheduleTickRecord, type TickState } from './automation/schedules/schedule-tables.ts';
+
+// automation: sensors (docs/automation.md)
+/** A sensor on the landing directory: new or changed source files by size and mtime, then content hash, e.g. `landingSensor({ name: 'broker-files', sources: 'northbridge/broker-executions' })`. */
+export { landingSensor, type LandingSensorOptions } from './automation/sensors/landing.ts';
+/** A sensor on an S3 prefix mirroring the landing directory, landing new objects whole, e.g. `s3Sensor({ name: 'drop', bucket: 'nb-landing', prefix: 'incoming/' })`. */
+export { s3Sensor, type S3SensorOptions } from './automation/sensors/s3.ts';
+/** One tick of a sensor: detections recorded with its cursor, and the runs to request, e.g. `await runSensor({ engine, sensor })`. */
+export { runSensor, markSensorRequested, type RunSensorOptions, type MarkSensorRequestedOptions } from './automation/sensors/run-sensor.ts';
+export type { SensorDefinition, SensorDetection, SensorRequest, SensorProblem, SensorResult, SensorCursor } from './automation/sensors/sensor.ts';
+
+// automation: conditions (docs/automation.md, "Declarative conditions")
+/** A condition node for `defineAsset({ automation })`, and what it reads when evaluated. */
+export type { AutomationCondition, AutomationConditionSpec, ConditionContext, PreviousEvaluation } from './definitions/automation-condition.ts';
+/** Materialize when missing or an input has new data, once every input is ready, e.g. `automation: eager()`. */
+export { eager } from './automation/conditions/eager.ts';
+/** The latest window, after each cron tick, once inputs are ready, e.g. `onCron('0 5 * * 1-5', { tz: 'America/New_York' })`. */
+export { onCron } from './automation/conditions/on-cron.ts';
+/** Never materialized, once inputs are ready, e.g. `automation: onMissing()`. */
+export { onMissing } from './automation/conditions/on-missing.ts';
+/** An input's data version changed since it was consumed, e.g. `automation: whenUpstreamChanged()`. */
+export { whenUpstreamChanged } from './automation/conditions/when-upstream-changed.ts';
+/** Materialized since the previous evaluation, e.g. the reset of `since(cronTickPassed('0 * * * *'), newlyUpdated())`. */
+export { newlyUpdated } from './automation/conditions/newly-updated.ts';
+/** A cron tick passed since the previous evaluation, e.g. `cronTickPassed('0 5 * * *', { tz: 'America/New_York' })`. */
+export { cronTickPassed, type CronOptions } from './automation/conditions/cron-tick-passed.ts';
+/** Combinators, e.g. `and(eager(), not(onMissing()))`, `or(onMissing(), whenUpstreamChanged())`, `since(trigger, reset)`. */
+export { and } from './automation/conditions/and.ts';
+export { or } from './automation/conditions/or.ts';
+export { not } from './automation/conditions/not.ts';
+export { since } from './automation/conditions/since.ts';
+/** Evaluates every asset's condition on the planner's arrays, e.g. `evaluateConditions({ definitions, state, now, previous, inProgress })`. */
+export { evaluateConditions, type ConditionEvaluation, type ConditionRequest, type AssetConditionResult, type ConditionNodeResult } from './automation/conditions/evaluate.ts';
+export type { EvaluateConditionsOptions } from './automation/conditions/evaluation.ts';
+/** Why a condition is true or false for one partition, node by node, e.g. `explainCondition({ …, asset: 'northbridge/pnl', partition: '2026-11-20|PF001' })`. */
+export { explainCondition, type ConditionExplanation, type ExplainConditionOptions } from './automation/conditions/explain.ts';
+/** The conditions' memory between evaluations, in the store, e.g. `await saveConditionCursor(store, evaluation.cursor)`. */
+export { loadConditionCursor, saveConditionCursor, type ConditionCursor, type AssetConditionCursor } from './automation/conditions/cursor.ts';
+export type { KeyRange } from './automation/conditions/masks.ts';
+
+// automation: SLA risk and alerts (docs/automation.md, "SLAs and alerts")
+/** Raised by an alert channel that could not deliver (`alert-delivery-failed`), or given bad options (`invalid-config`). */
+export { AlertError } from './util/errors.ts';
+/** Milliseconds of `45m`, `1h30m`, `8h`, e.g. `parseDuration('1h30m')` → 5_400_000. */
+export { parseDuration } from './util/duration.ts';
+/** An SLA's declared step estimate in ms, e.g. `slaEstimateMs(asset.sla)` for `sla: { …, estimate: '45m' }`. */
+export { slaEstimateMs } from './definitions/sla.ts';
+/** Predicts met / missed / at-risk / pending / on-track from the remaining critical path, e.g. `predictSlas({ definitions, state, targets, facts, now })`. */
+export { predictSlas, type SlaFacts, type SlaPrediction, type SlaRiskOptions, type SlaRiskState, type SlaTarget } from './automation/sla-risk.ts';
+/** The remaining critical path to some partitions, e.g. `criticalPath({ definitions, state, reasons: plan.reasons, asset, partitions, estimate, running, retrying, now })`. */
+export { criticalPath, type CriticalPath, type CriticalPathOptions, type CriticalStep, type DurationBasis, type StepEstimate } from './automation/critical-path.ts';
+/** The partitions under an SLA due around now, e.g. `dueSlaTargets({ definitions, now: store.now(), calendars: [xnys()] })`. */
+export { dueSlaTargets, slaCalendar, type SlaTargetsOptions } from './automation/sla-targets.ts';
+/** Reads the store and predicts every due SLA at the store's now, e.g. `await evaluateSlas({ store, definitions, calendars: [xnys()] })`. */
+export { evaluateSlas, type EvaluateSlasOptions } from './automation/sla-monitor.ts';
+/** p50/p90 of recent successful step durations per asset, and the running steps, e.g. `await readStepDurations(store)`. */
+export { readStepDurations, readRunningSteps, readRetryingPartitions, type RunningStep, type StepDurationQuery, type StepDurationStats } from './automation/step-durations.ts';
+/** Partitions failed now after their last retry or a blocking check, e.g. `await readPartitionFailures(store)`. */
+export { readPartitionFailures, type PartitionFailure } from './automation/partition-failures.ts';
+/** Alerts in the store, deduplicated by key, notified on fire, escalation and resolve, e.g. `createAlertManager({ store, channels: [webhookChannel({ url })] })`. */
+export { createAlertManager, type AlertManager, type AlertManagerOptions, type AlertQuery } from './automation/alert-manager.ts';
+export {
+  ALERT_KINDS,
+  ALERT_SEVERITIES,
+  type AlertChannel,
+  type AlertEventName,
+  type AlertEventRecord,
+  type AlertInput,
+  type AlertKind,
+  type AlertNotification,
+  type AlertRecord,
+  type AlertSeverity,
+  type AlertState,
+} from './automation/alert.ts';
+/** A Slack-compatible JSON webhook with retries, e.g. `webhookChannel({ url: 'https://hooks.slack.com/services/…' })`. */
+export { webhookChannel, webhookPayload, type WebhookChannelOptions } from './automation/channels/webhook.ts';
+/** Email over SMTP (EHLO, STARTTLS, AUTH PLAIN, DATA), e.g. `smtpChannel({ host: 'smtp.example.com', from: 'daybook@example.com', to: 'oncall@example.com' })`. */
+export { smtpChannel, type SmtpChannelOptions } from './automation/channels/smtp.ts';
+/** Rules turning state into alerts, and applying them, e.g. `await applyAlerts(alerts, RULE_KINDS.queues, queueDepthAlerts(depths))`. */
+export { applyAlerts, failureAlerts, heartbeatAlerts, queueDepthAlerts, RULE_KINDS, slaAlerts, type HeartbeatCheck, type QueueDepth, type QueueThresholds } from './automation/alert-rules.ts';
+/** Every alert rule once, at the store's now: the daemon's tick, e.g. `await checkAlerts({ store, definitions, alerts, queues })`. */
+export { checkAlerts, type AlertCheck, type CheckAlertsOptions } from './automation/check-alerts.ts';
+
+// automation: the daemon (docs/automation.md, "The daemon")
+/** A project's schedules, sensors, alert channels and pools: `export const automation = defineAutomation({ … })` in daybook.config.ts. */
+export { defineAutomation, type AutomationConfig, type AutomationInput } from './automation/automation-config.ts';
+/** Schedules, sensors, conditions and alerts on each tick, e.g. `createDaemon({ engine, schedules, sensors, alerts }).start()`. */
+export { createDaemon, daemonHeartbeats, type Daemon, type DaemonOptions, type DaemonTick, type Launch, type LaunchRequest } from './automation/daemon.ts';
+/** The daemon with in-process workers, as `daybook daemon` and `daybook serve` run it. */
+export { startAutomation, type RunningAutomation, type StartAutomationOptions } from './automation/start-automation.ts';
+/** Queue state the daemon reads: partitions being run, and waiting steps per pool. */
+export { inProgressPartitions, queueDepths } from './automation/queue-state.ts';
+
+// automation: workers (docs/automation.md, "Workers")
+/** Plans a run as materialize() does and queues its steps for workers, e.g. `await enqueueRun(engine, { selection: 'northbridge/pnl+', priority: 800 })`. */
+export { enqueueRun, POOL_TAG, type EnqueueOptions, type EnqueuedRun } from './automation/workers/enqueue.ts';
+/** A worker claiming queued steps under leases, e.g. `const worker = createWorker({ engine, concurrency: 8 }); await worker.start();`. */
+export { createWorker, type Worker, type WorkerOptions, type WorkerStats, type WorkerStepEvent } from './automation/workers/worker.ts';
+/** Runs a queued run to its end with in-process workers (embedded PGlite), e.g. `await runQueued(engine, run.id, { workers: 2 })`. */
+export { runQueued, type RunQueuedOptions } from './automation/workers/run-queued.ts';
+/** Pool slot limits across every worker, e.g. `await setPoolLimits(store, { redshift: 2 })`; an asset joins a pool with `tags: { pool: 'redshift' }`. */
+export { setPoolLimits } from './automation/workers/pools.ts';

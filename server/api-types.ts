@@ -39,7 +39,7 @@ import type {
   stepStatusSchema,
   stepViewSchema,
 } from './schemas/runs.ts';
-import type { auditEventViewSchema, auditPageSchema } from './schemas/audit.ts';
+import type { auditEventViewSchema, auditPageSchema, auditReportRowSchema, auditReportSchema, auditRerunSchema, auditSlaOutcomeSchema } from './schemas/audit.ts';
 import type { createdTokenSchema, createTokenRequestSchema, roleSchema, tokenListSchema, tokenViewSchema, whoamiSchema } from './schemas/tokens.ts';
 import type { partitionsEventSchema, runEventSchema, serverEventSchema, stepEventSchema } from './schemas/events.ts';
 
@@ -111,6 +111,11 @@ export type BackfillView = z.infer<typeof backfillViewSchema>;
 /** GET /api/audit. */
 export type AuditPage = z.infer<typeof auditPageSchema>;
 export type AuditEventView = z.infer<typeof auditEventViewSchema>;
+/** GET /api/audit/report (JSON). */
+export type AuditReport = z.infer<typeof auditReportSchema>;
+export type AuditReportRow = z.infer<typeof auditReportRowSchema>;
+export type AuditRerun = z.infer<typeof auditRerunSchema>;
+export type AuditSlaOutcome = z.infer<typeof auditSlaOutcomeSchema>;
 
 export type Role = z.infer<typeof roleSchema>;
 /** GET /api/tokens (admin). */

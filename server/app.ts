@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { PatternRouter } from 'hono/router/pattern-router';
 import { z } from 'zod';
-import { openEngine, systemClock, type Calendar, type Clock, type DaybookConfig, type Engine } from '../framework/index.ts';
+import { openEngine, systemClock, type AuditArchive, type Calendar, type Clock, type DaybookConfig, type Engine } from '../framework/index.ts';
 import { defineRoute, mountRoutes, type AnyRoute } from './api-route.ts';
 import { authenticate, TokenTable } from './auth.ts';
 import { EventHub } from './event-hub.ts';
@@ -34,6 +34,8 @@ export type AppOptions = ({ engine: Engine; config?: never } | { config: Daybook
   refreshMs?: number;
   /** How often to reload the token table, ms; default 5000. */
   tokenReloadMs?: number;
+  /** Where audit exports live, so the auditor's report also covers runs pruned from the hot store. */
+  archive?: AuditArchive;
 };
 
 /** The Hono app with the services behind it, and `close()` to stop its runs and timers. */
@@ -63,7 +65,7 @@ export async function createApp(options: AppOptions): Promise<DaybookApp> {
   const events = new EventHub();
   const metrics = new Metrics();
   const runs = new RunManager({ engine, catalog, events, metrics });
-  const services: ServerServices = { engine, catalog, runs, events, metrics, tokens, clock, calendars };
+  const services: ServerServices = { engine, catalog, runs, events, metrics, tokens, clock, calendars, ...(options.archive ? { archive: options.archive } : {}) };
   catalog.onChange((changes) => {
     for (const check of changes.checks) if (!check.passed) metrics.checkFailed(check.asset);
     if (changes.assets.length > 0) events.publish({ type: 'partitions', assets: [...changes.assets], at: new Date(clock.now()).toISOString() });

@@ -16,11 +16,13 @@ export function serveCommand(program: Command, context: CommandContext): void {
     .description('Serve the catalog UI, the JSON API (/api), metrics (/metrics) and live events; creates an admin token on first start')
     .option('--port <n>', 'port to listen on', '3000')
     .option('--host <address>', 'address to listen on; anything but loopback makes reads need a token too', '127.0.0.1')
-    .action(async (flags: { port: string; host: string }) => {
+    .option('--no-daemon', 'serve only: no schedules, sensors, conditions or alerts (run `daybook daemon` elsewhere)')
+    .action(async (flags: { port: string; host: string; daemon: boolean }) => {
       const config = await context.load();
+      const automation = flags.daemon ? await context.loadAutomation() : undefined;
       const engine = await openEngine(config);
       try {
-        await serveEngine(engine, { config, io: context.io, port: Number(flags.port), host: flags.host });
+        await serveEngine(engine, { config, ...(automation ? { automation } : {}), io: context.io, port: Number(flags.port), host: flags.host });
       } finally {
         await engine.close();
       }

@@ -2,7 +2,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import type { CommandIO, DaybookConfig, Engine } from '../framework/index.ts';
+import { auditArchiveFromEnv, daybookHome, startAutomation, type AutomationConfig, type CommandIO, type DaybookConfig, type Engine } from '../framework/index.ts';
 import { createApp } from './app.ts';
 import { ensureAdminToken } from './auth.ts';
 
@@ -53,9 +53,12 @@ export async function listen(app: { fetch: (request: Request) => Response | Prom
  * What `daybook serve` and `daybook demo` do: build the app on an open engine, create and print an
  * admin token on first start, listen, and wait for Ctrl-C or SIGTERM.
  */
-export async function serveEngine(engine: Engine, { config, io, port = 3000, host = '127.0.0.1' }: { config: DaybookConfig; io: CommandIO; port?: number; host?: string }): Promise<void> {
+export async function serveEngine(
+  engine: Engine,
+  { config, automation, io, port = 3000, host = '127.0.0.1' }: { config: DaybookConfig; automation?: AutomationConfig; io: CommandIO; port?: number; host?: string },
+): Promise<void> {
   const created = await ensureAdminToken(engine.store);
-  const app = await createApp({ engine, calendars: config.calendars, anonymousReads: isLoopback(host) });
+  const app = await createApp({ engine, calendars: config.calendars, anonymousReads: isLoopback(host), archive: auditArchiveFromEnv(daybookHome(), config) });
   let server: RunningServer;
   try {
     server = await listen(app, { port, host });
@@ -80,8 +83,14 @@ export async function serveEngine(engine: Engine, { config, io, port = 3000, hos
     `serving the catalog UI at ${server.url}/ (API ${server.url}/api, OpenAPI ${server.url}/api/openapi.json)` +
       `${isLoopback(host) ? '; reads need no token on loopback' : '; every request needs a token'}; Ctrl-C stops\n`,
   );
+  // The daemon runs inside the server: schedules, sensors, conditions and alerts, with in-process workers.
+  const running = automation
+    ? await startAutomation({ engine, automation, calendars: config.calendars, onError: (message) => io.stderr.write(`automation: ${message}\n`) })
+    : undefined;
+  if (running) io.stdout.write(`automation: ${automation!.schedules.length} schedule(s), ${automation!.sensors.length} sensor(s), ${running.workers.length} in-process worker(s)\n`);
   await stopped;
   io.stdout.write('stopping: cancelling runs in progress\n');
+  await running?.stop();
   await server.close();
   await app.close();
 }

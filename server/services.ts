@@ -1,5 +1,5 @@
 // What the routes share: the engine, the in-memory catalog, the run manager, events, metrics and tokens.
-import type { Calendar, Clock, Engine } from '../framework/index.ts';
+import type { AuditArchive, Calendar, Clock, Engine } from '../framework/index.ts';
 import type { TokenTable } from './auth.ts';
 import type { EventHub } from './event-hub.ts';
 import type { Metrics } from './metrics.ts';
@@ -15,4 +15,6 @@ export interface ServerServices {
   readonly tokens: TokenTable;
   readonly clock: Clock;
   readonly calendars: readonly Calendar[];
+  /** Where audit exports live; the auditor's report reads them for pruned runs. */
+  readonly archive?: AuditArchive;
 }

@@ -25,6 +25,8 @@ export function definitionSpec(asset: AssetDefinition): JsonObject {
       checks: asset.checks.map((check) => check.spec),
       publish: asset.publish.map((target) => target.name),
       sla: asset.sla ?? null,
+      // Only when set: definitions recorded before conditions existed keep their fingerprint.
+      ...(asset.automation === undefined ? {} : { automation: asset.automation.spec }),
       location: asset.location ?? null,
       description: asset.description,
       group: asset.group,

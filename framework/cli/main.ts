@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { DaybookError } from '../util/errors.ts';
 import { systemClock } from '../util/clock.ts';
-import { loadConfig } from './config-loader.ts';
+import { loadAutomation, loadConfig } from './config-loader.ts';
 import { auditCommands } from './commands/audit.ts';
 import { backfillCommands } from './commands/backfill.ts';
 import { calendarCommand } from './commands/calendar.ts';
@@ -11,6 +11,9 @@ import { planCommand } from './commands/plan.ts';
 import { runsCommands } from './commands/runs.ts';
 import { statusCommand } from './commands/status.ts';
 import { checksCommands } from './commands/checks.ts';
+import { workerCommand } from './commands/worker.ts';
+import { daemonCommand } from './commands/daemon.ts';
+import { conditionsCommands } from './commands/conditions.ts';
 import type { CliExtensions, CommandContext, CommandIO } from './output.ts';
 
 /** Runs the `daybook` command line, with the commands `extensions` add (the server's); resolves to the exit code. */
@@ -28,13 +31,14 @@ export async function main(
     .showHelpAfterError();
   const context: CommandContext = {
     load: () => loadConfig(program.opts<{ config?: string }>().config),
+    loadAutomation: () => loadAutomation(program.opts<{ config?: string }>().config),
     io,
     setExitCode: (code) => {
       exitCode = code;
     },
     serve: extensions.serve,
   };
-  for (const register of [calendarCommand, planCommand, materializeCommand, backfillCommands, runsCommands, statusCommand, checksCommands, auditCommands, demoCommand, ...(extensions.commands ?? [])]) {
+  for (const register of [calendarCommand, planCommand, materializeCommand, backfillCommands, runsCommands, statusCommand, checksCommands, conditionsCommands, auditCommands, demoCommand, daemonCommand, workerCommand, ...(extensions.commands ?? [])]) {
     register(program, context);
   }
   try {

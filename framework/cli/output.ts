@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import type { DaybookConfig } from '../definitions/config.ts';
+import type { AutomationConfig } from '../automation/automation-config.ts';
 import type { Engine } from '../executor/engine.ts';
 
 /** Where a command writes; tests pass their own streams. */
@@ -30,6 +31,8 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
 /** What every command gets: the config loader, the streams and a way to set the exit code. */
 export interface CommandContext {
   load(): Promise<DaybookConfig>;
+  /** The config file's `automation` export (schedules, sensors, alerts), or the defaults. */
+  loadAutomation(): Promise<AutomationConfig>;
   readonly io: CommandIO;
   /** The process exit code, e.g. 1 when a step failed. */
   setExitCode(code: number): void;
@@ -38,7 +41,7 @@ export interface CommandContext {
 }
 
 /** Serves an open engine until the process is told to stop (Ctrl-C, SIGTERM); the server supplies it. */
-export type ServeHook = (engine: Engine, options: { config: DaybookConfig; io: CommandIO; port?: number; host?: string }) => Promise<void>;
+export type ServeHook = (engine: Engine, options: { config: DaybookConfig; automation?: AutomationConfig; io: CommandIO; port?: number; host?: string }) => Promise<void>;
 
 /** Adds commands to the `daybook` program, e.g. the server's `serve` and `token`. */
 export type CommandRegistration = (program: Command, context: CommandContext) => void;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { PartitionsDefinition } from '../partitions/definition.ts';
 import type { PartitionMapping } from '../partitions/mapping.ts';
 import { ASSET_KEY_FORMAT, isAssetKey, relationNameOf } from './asset-key.ts';
+import type { AutomationCondition } from './automation-condition.ts';
 import type { CheckDefinition } from './check.ts';
 import { validateChecks } from './check-list.ts';
 import type { Compute } from './compute.ts';
@@ -35,6 +36,8 @@ export interface AssetDefinition {
   readonly checks: readonly CheckDefinition[];
   readonly publish: readonly PublishTarget[];
   readonly sla: SlaSpec | undefined;
+  /** Assets only: the declarative condition under which the daemon requests partitions (docs/automation.md). */
+  readonly automation: AutomationCondition | undefined;
   /** Sources only: where their files land. */
   readonly location: SourceLocation | undefined;
 }
@@ -63,6 +66,10 @@ const publishSchema = z.custom<PublishTarget>(
   (value) => isObject(value) && typeof value.name === 'string' && typeof value.publish === 'function',
   'expected a publish target (warehouse(), postgresTable(), …)',
 );
+const automationSchema = z.custom<AutomationCondition>(
+  (value) => isObject(value) && isObject(value.spec) && typeof value.label === 'string' && typeof value.evaluate === 'function' && typeof value.explain === 'function',
+  'expected an automation condition (eager(), onCron(), onMissing(), whenUpstreamChanged(), and(), or(), not(), since())',
+);
 const nameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected lower-case a-z, 0-9, _ and -');
 
 const commonShape = {
@@ -83,6 +90,7 @@ const assetSchema = z
     compute: z.union([z.string().min(1), z.custom<(context: never) => unknown>((v) => typeof v === 'function')]).optional(),
     publish: z.array(publishSchema).default([]),
     sla: slaSpecSchema.optional(),
+    automation: automationSchema.optional(),
   })
   .strict();
 
@@ -147,6 +155,7 @@ export function defineAsset(input: AssetInput): AssetDefinition {
     checks: validateChecks(where, spec.key, spec.checks),
     publish: Object.freeze([...spec.publish]),
     sla: spec.sla ? Object.freeze({ ...spec.sla }) : undefined,
+    automation: spec.automation,
     location: undefined,
   });
 }
@@ -198,6 +207,7 @@ export function defineSource(input: SourceInput): AssetDefinition {
     checks: validateChecks(where, spec.key, spec.checks),
     publish: Object.freeze([]),
     sla: undefined,
+    automation: undefined,
     location: Object.freeze({ pattern, format }),
   });
 }

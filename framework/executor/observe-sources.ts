@@ -1,6 +1,6 @@
 import type { Definitions } from '../definitions/definitions.ts';
 import type { SourceObservation } from '../io/source-observer.ts';
-import { hasDimensions, requestedSubset, type PartitionRequest } from '../planner/partition-request.ts';
+import { hasDimensions, listedSubset, requestedSubset, type PartitionRequest } from '../planner/partition-request.ts';
 import type { Observation } from '../store/writes.ts';
 import { tryParseDay } from '../util/dates.ts';
 import type { Engine } from './engine.ts';
@@ -18,14 +18,18 @@ export async function observeSources(engine: Engine, assets: readonly number[], 
   }
   const found = new Map<string, SourceObservation>();
   const key = request.partition;
-  // A key of a selected asset (`2026-11-20|GSCO`) that is not a date may be no key of a source by session.
-  const upstreamOfKey = key && tryParseDay(key) === undefined ? partitionsUpstreamOfKey(definitions, assets, key) : undefined;
+  // Listed keys, or a key of a selected asset (`2026-11-20|GSCO`) that is not a date and may be no
+  // key of a source by session: observe the source partitions those partitions read.
+  const upstreamOfKeys = request.keys
+    ? partitionsUpstreamOf(definitions, listedSeeds(definitions, assets, request.keys))
+    : key && tryParseDay(key) === undefined
+      ? partitionsUpstreamOf(definitions, keySeeds(definitions, assets, key))
+      : undefined;
   for (const id of reach) {
     const source = definitions.assets[id]!;
     if (source.kind !== 'source') continue;
     const where = request.where ?? {};
-    // Then observe the partitions of the source that the asset's partition reads.
-    const keys = upstreamOfKey && source.partitions.tryIndexOf(key!) < 0 ? upstreamOfKey.get(id) : undefined;
+    const keys = request.keys ? (upstreamOfKeys!.get(id) ?? new Set<number>()) : upstreamOfKeys && source.partitions.tryIndexOf(key!) < 0 ? upstreamOfKeys.get(id) : undefined;
     const subset = keys
       ? [...keys].sort((a, b) => a - b).map((index) => source.partitions.keyAt(index))
       : requestedSubset(source.partitions, hasDimensions(source.partitions, where) ? request : { ...request, where: {} });
@@ -48,14 +52,23 @@ export function toObservation(observation: SourceObservation & { status: 'presen
   };
 }
 
-/** Every partition upstream of the selected assets' partition `key`, by asset id, through the dependency mappings. */
-function partitionsUpstreamOfKey(definitions: Definitions, assets: readonly number[], key: string): Map<number, Set<number>> {
+/** The selected assets' partition `key`, as [asset id, index] pairs. */
+function keySeeds(definitions: Definitions, assets: readonly number[], key: string): [number, number][] {
+  return assets.map((id): [number, number] => [id, definitions.assets[id]!.partitions.tryIndexOf(key)]).filter(([, index]) => index >= 0);
+}
+
+/** The partitions `request.keys` lists for the selected assets, as [asset id, index] pairs. */
+function listedSeeds(definitions: Definitions, assets: readonly number[], keys: Readonly<Record<string, readonly string[]>>): [number, number][] {
+  return assets.flatMap((id) => {
+    const { key, partitions } = definitions.assets[id]!;
+    return [...listedSubset(key, partitions, keys[key] ?? []).indexes()].map((index): [number, number] => [id, index]);
+  });
+}
+
+/** Every partition upstream of the seeds (theirs included), by asset id, through the dependency mappings. */
+function partitionsUpstreamOf(definitions: Definitions, seeds: [number, number][]): Map<number, Set<number>> {
   const reached = new Map<number, Set<number>>();
-  const stack: [number, number][] = [];
-  for (const id of assets) {
-    const index = definitions.assets[id]!.partitions.tryIndexOf(key);
-    if (index >= 0) stack.push([id, index]);
-  }
+  const stack = seeds;
   while (stack.length > 0) {
     const [id, index] = stack.pop()!;
     let seen = reached.get(id);

@@ -16,6 +16,27 @@ export interface PartitionRequest {
   where?: Readonly<Record<string, string>> | undefined;
   /** Keep only time windows that have ended by this instant (epoch ms): the partitions that exist "now". */
   endedBy?: number | undefined;
+  /**
+   * Exact partitions per asset key, e.g. what automation conditions chose. When given, the other
+   * fields are ignored: each selected asset gets exactly its listed keys, and nothing if unlisted.
+   */
+  keys?: Readonly<Record<string, readonly string[]>> | undefined;
+}
+
+/** The partitions listed for one asset by `request.keys`; a key that is not one of the asset's is a PlanError. */
+export function listedSubset(asset: string, definition: PartitionsDefinition, keys: readonly string[]): PartitionSubset {
+  const indexes = keys.map((key) => {
+    const index = definition.tryIndexOf(key);
+    if (index < 0) {
+      throw new PlanError('invalid-partition-key', `partition "${key}" of ${asset} is not a key of ${definition.description} (expected ${definition.keyFormat})`, {
+        asset,
+        partition: key,
+        field: 'keys',
+      });
+    }
+    return index;
+  });
+  return PartitionSubset.indexes(definition.size(), indexes);
 }
 
 /** Whether a definition has every dimension named in `where`. */

@@ -2,7 +2,7 @@ import type { Definitions } from '../definitions/definitions.ts';
 import { PartitionSubset } from '../partitions/subset.ts';
 import { PlanError } from '../util/errors.ts';
 import { explainStep } from './explain.ts';
-import { hasDimensions, requestedSubset, type PartitionRequest } from './partition-request.ts';
+import { hasDimensions, listedSubset, requestedSubset, type PartitionRequest } from './partition-request.ts';
 import { FORCED, FRESH, reasonName, type StepReason } from './reason.ts';
 import type { PlannerState } from '../definitions/asset-state.ts';
 import { computeReasons } from './staleness.ts';
@@ -138,6 +138,14 @@ function upstreamClosure(definitions: Definitions, ids: readonly number[]): numb
 
 function requestedTargets(definitions: Definitions, ids: readonly number[], request: PartitionRequest): (PartitionSubset | undefined)[] {
   const targets: (PartitionSubset | undefined)[] = new Array(definitions.assets.length);
+  if (request.keys !== undefined) {
+    for (const id of ids) {
+      const { key, partitions } = definitions.assets[id]!;
+      const keys = request.keys[key];
+      if (keys !== undefined && keys.length > 0) targets[id] = listedSubset(key, partitions, keys);
+    }
+    return targets;
+  }
   const where = request.where ?? {};
   const filtering = Object.keys(where).length > 0;
   if (filtering && !ids.some((id) => hasDimensions(definitions.assets[id]!.partitions, where))) {

@@ -13,7 +13,7 @@ export interface StoreOptions {
   url?: string | undefined;
   /** PGlite's data directory. */
   directory?: string;
-  /** The PostgreSQL schema for the tables (created when missing); the connection's search_path by default. */
+  /** The PostgreSQL schema for the tables (created when missing); default `DAYBOOK_DATABASE_SCHEMA`, else the connection's search_path. */
   schema?: string | undefined;
   /** A dialect instance, instead of choosing from `url` and `directory`. */
   dialect?: StoreDialect;
@@ -35,7 +35,7 @@ export interface StoreOptions {
 export async function createStore({
   url = process.env.DAYBOOK_DATABASE_URL,
   directory = '.daybook/store',
-  schema,
+  schema = process.env.DAYBOOK_DATABASE_SCHEMA || undefined,
   dialect,
   migrate = true,
   clock,

@@ -318,6 +318,11 @@ export class MetadataStore {
     return pruneAuditArchived(this.db, { ...request, actor: attribution.actor ?? this.#actor, at: new Date(attribution.at ?? this.#clock.now()) });
   }
 
+  /** Who acts when a write does not say (audit events, run triggers). */
+  get actor(): string {
+    return this.#actor;
+  }
+
   /** Now, by the store's clock: the time writes are stamped with when they do not say. */
   now(): number {
     return this.#clock.now();

@@ -27,7 +27,9 @@ export type DaybookErrorCode =
   | 'publish-invalid-target'
   | 'audit-invalid-request'
   | 'audit-archive-failed'
-  | 'audit-refused';
+  | 'audit-refused'
+  | 'alert-delivery-failed'
+  | 'lease-lost';
 
 export interface DaybookErrorOptions {
   cause?: unknown;
@@ -70,3 +72,5 @@ export class StoreError extends DaybookError {}
 export class PublishError extends DaybookError {}
 /** Raised by audit export, archive verification, prune and reports (framework/audit). */
 export class AuditError extends DaybookError {}
+/** Raised by an alert channel that could not deliver (framework/automation); the alert manager records it, never throws it. */
+export class AlertError extends DaybookError {}

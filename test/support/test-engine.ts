@@ -9,6 +9,7 @@ import { createLocalPartitionStorage } from '../../framework/io/local-partition-
 import type { PartitionStorage } from '../../framework/io/partition-storage.ts';
 import { createSourceObserver } from '../../framework/io/source-observer.ts';
 import type { MetadataStore } from '../../framework/store/store.ts';
+import type { Clock } from '../../framework/util/clock.ts';
 import { openTestStore, type StoreKind } from './test-stores.ts';
 
 export interface TestEngineOptions {
@@ -21,6 +22,8 @@ export interface TestEngineOptions {
   timeoutMs?: number;
   /** Partition storage for the engine, given the temporary root; default local files under `<root>/storage`. */
   storage?: (root: string) => PartitionStorage;
+  /** The store's clock; default the wall clock. */
+  clock?: Clock;
 }
 
 /** An engine on real DuckDB, local partition storage and a store of its own, all under one temporary root. */
@@ -50,12 +53,13 @@ export async function openTestEngine({
   retry = { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
   timeoutMs = 0,
   storage,
+  clock,
 }: TestEngineOptions): Promise<TestEngine> {
   const root = await mkdtemp(join(tmpdir(), 'daybook-e2e-'));
   // warehouse() resolves its file from DAYBOOK_HOME when it publishes: each engine gets its own, as
   // each test file (a worker of its own) opens its engines one after another.
   process.env.DAYBOOK_HOME = root;
-  const store = await openTestStore(kind, root);
+  const store = await openTestStore(kind, root, clock);
   const duckdb = await createDuckDB({ threads: 2 });
   const storageRoot = join(root, 'storage');
   const landingRoot = landing ?? join(root, 'landing');

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { createStore } from '../../framework/store/create-store.ts';
 import type { MetadataStore } from '../../framework/store/store.ts';
+import type { Clock } from '../../framework/util/clock.ts';
 import { migratedPgliteStore } from './pglite-template.ts';
 
 /** Which database a test's metadata store runs on. */
@@ -22,15 +23,15 @@ export function storeKinds(suite: string): StoreKind[] {
 }
 
 /** A store of its own: a copied, migrated PGlite directory under `root`, or a fresh schema on PostgreSQL that `close()` drops. */
-export async function openTestStore(kind: StoreKind, root: string): Promise<MetadataStore & { dispose(): Promise<void> }> {
+export async function openTestStore(kind: StoreKind, root: string, clock?: Clock): Promise<MetadataStore & { dispose(): Promise<void> }> {
   if (kind === 'pglite') {
-    const store = await createStore({ url: '', directory: await migratedPgliteStore(join(root, 'store')) });
+    const store = await createStore({ url: '', directory: await migratedPgliteStore(join(root, 'store')), ...(clock ? { clock } : {}) });
     return Object.assign(store, { dispose: () => store.close() });
   }
   if (testDatabaseUrl === undefined) throw new Error('a PostgreSQL store needs DAYBOOK_TEST_DATABASE_URL');
   const url = testDatabaseUrl;
   const schema = `e2e_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const store = await createStore({ url, schema });
+  const store = await createStore({ url, schema, ...(clock ? { clock } : {}) });
   return Object.assign(store, {
     async dispose() {
       await store.close();

@@ -4,6 +4,7 @@ import { getJson } from './api.ts';
 import { el, replaceChildren } from './dom.ts';
 import { onConnectionChange, onServerEvent } from './events.ts';
 import { assetPage } from './pages/asset.ts';
+import { auditReportPage } from './pages/audit-report.ts';
 import { catalogPage } from './pages/catalog.ts';
 import { lineagePage } from './pages/lineage.ts';
 import { rematerializePage } from './pages/rematerialize.ts';
@@ -22,6 +23,7 @@ const routes: Route[] = [
   { prefix: '/runs', page: (rest) => (rest === '' ? runsPage() : runPage(rest)) },
   { prefix: '/sla', page: (_rest, location) => slaPage(location) },
   { prefix: '/rematerialize', page: (rest, location) => rematerializePage(rest, location) },
+  { prefix: '/audit', page: (_rest, location) => auditReportPage(location) },
 ];
 
 const NAV = [
@@ -30,6 +32,7 @@ const NAV = [
   ['/runs', 'Runs'],
   ['/sla', 'SLA board'],
   ['/rematerialize', 'Rematerialize'],
+  ['/audit', 'Audit report'],
 ] as const;
 
 const main = el('main');

@@ -36,7 +36,7 @@ export function demoCommand(program: Command, context: CommandContext): void {
         });
         await printSummary(summary, context.io, flags.json ?? false);
         if (summary.status !== 'succeeded') context.setExitCode(1);
-        await serve?.(engine, { config, io: context.io, port: Number(flags.port), host: flags.host });
+        if (serve) await serve(engine, { config, automation: await context.loadAutomation(), io: context.io, port: Number(flags.port), host: flags.host });
       } finally {
         await engine.close();
       }

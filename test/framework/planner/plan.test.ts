@@ -132,6 +132,24 @@ describe('createPlan', () => {
     ]);
   });
 
+  it('plans exactly the listed keys per asset, forcing fresh ones, and nothing for a selected asset it does not list', () => {
+    const definitions = northbridgeShape();
+    const state = materializeEverything(definitions);
+    const plan = createPlan({
+      definitions,
+      state,
+      assets: selectAssets(definitions, 'nb/prices,nb/positions,nb/report'),
+      partitions: { keys: { 'nb/prices': ['2026-11-19', '2026-11-20'], 'nb/positions': ['2026-11-20|PF002'] } },
+      force: true,
+    });
+    expect([...plan.steps()].map((s) => `${label(s)} ${s.reason}`)).toEqual([
+      'nb/positions[2026-11-20|PF002] forced',
+      'nb/prices[2026-11-19] forced',
+      'nb/prices[2026-11-20] forced',
+    ]);
+    expect(() => planAll(definitions, state, 'nb/prices', { keys: { 'nb/prices': ['2026-11-21'] } })).toThrowError(/partition "2026-11-21" of nb\/prices is not a key/);
+  });
+
   it('restricts time dimensions to a date range and leaves out windows that have not ended', () => {
     const definitions = northbridgeShape();
     const state = new MemoryState(definitions);

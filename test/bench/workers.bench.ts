@@ -1,0 +1,134 @@
+// Worker benchmark: 20,000 no-op steps queued on PostgreSQL (DAYBOOK_TEST_DATABASE_URL) and run by
+// 1, 2 and 4 `daybook worker` processes, against materialize() running the same steps in one process
+// (the baseline, same run). Each count gets a fresh schema; the workers start before the run is
+// enqueued, and the time is from enqueue to the run's end. Partition storage is on tmpfs when there
+// is one (each no-op step still writes a Parquet file). Prints figures; the last line is JSON.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { createDuckDB, createLocalPartitionStorage, createSourceObserver, createStore, enqueueRun, materialize, type Engine } from '../../framework/index.ts';
+import { noopDefinitions } from './workers.config.ts';
+
+const STEPS = Number(process.env.BENCH_STEPS ?? 20_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const BATCH = Number(process.env.BENCH_BATCH ?? 64);
+const url = process.env.DAYBOOK_TEST_DATABASE_URL;
+if (!url) {
+  console.error('workers benchmark: set DAYBOOK_TEST_DATABASE_URL to a PostgreSQL database');
+  process.exit(2);
+}
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CONFIG = fileURLToPath(new URL('./workers.config.ts', import.meta.url));
+const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+
+async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(`drop schema if exists ${schema} cascade`);
+  await client.end();
+}
+
+async function engineFor(schema: string, home: string): Promise<Engine & { close(): Promise<void> }> {
+  const store = await createStore({ url, schema });
+  const duckdb = await createDuckDB();
+  return {
+    definitions: noopDefinitions(STEPS),
+    store,
+    storage: createLocalPartitionStorage({ root: join(home, 'storage') }),
+    duckdb,
+    observer: createSourceObserver({ landing: join(home, 'landing') }),
+    concurrency: 64,
+    retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+    timeoutMs: 0,
+    async close() {
+      duckdb.close();
+      await store.close();
+    },
+  };
+}
+
+function startWorker(schema: string, home: string): { child: ChildProcess; started: Promise<void> } {
+  const child = spawn(process.execPath, ['bin/daybook.js', '--config', CONFIG, 'worker', '--concurrency', String(CONCURRENCY), '--batch', String(BATCH)], {
+    cwd: ROOT,
+    env: { ...process.env, DAYBOOK_DATABASE_URL: url, DAYBOOK_DATABASE_SCHEMA: schema, DAYBOOK_HOME: home, BENCH_STEPS: String(STEPS) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const started = new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk) => {
+      out += String(chunk);
+      if (out.includes(' started ')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
+  });
+  return { child, started };
+}
+
+/** Steps per second of `workers` worker processes over one queued run of STEPS no-op steps. */
+async function withWorkers(workers: number): Promise<number> {
+  const schema = `bench_workers_${process.pid}_${workers}`;
+  const home = mkdtempSync(join(base, 'daybook-bench-workers-'));
+  await dropSchema(schema);
+  const engine = await engineFor(schema, home);
+  const children = Array.from({ length: workers }, () => startWorker(schema, home));
+  try {
+    await Promise.all(children.map((worker) => worker.started));
+    const start = performance.now();
+    const { run } = await enqueueRun(engine, { selection: 'bench/noop' });
+    for (;;) {
+      const status = (await engine.store.getRun(run.id))!.status;
+      if (status !== 'queued' && status !== 'running') break;
+      await sleep(20);
+    }
+    const seconds = (performance.now() - start) / 1000;
+    const { status } = (await engine.store.getRun(run.id))!;
+    const rate = STEPS / seconds;
+    console.log(`${workers} worker${workers === 1 ? '' : 's'} × concurrency ${CONCURRENCY}, batch ${BATCH}: ${STEPS} steps ${status} in ${seconds.toFixed(1)} s: ${rate.toFixed(0)} steps/s`);
+    return rate;
+  } finally {
+    for (const { child } of children) child.kill('SIGTERM');
+    await Promise.all(children.map(({ child }) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+    await engine.close();
+    await dropSchema(schema);
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/** The baseline: materialize() running the same steps in this process, 64 at a time. */
+async function inProcess(): Promise<number> {
+  const schema = `bench_workers_${process.pid}_baseline`;
+  const home = mkdtempSync(join(base, 'daybook-bench-workers-'));
+  await dropSchema(schema);
+  const engine = await engineFor(schema, home);
+  try {
+    const start = performance.now();
+    const summary = await materialize(engine, { selection: 'bench/noop' });
+    const rate = STEPS / ((performance.now() - start) / 1000);
+    console.log(`baseline: materialize() in one process, concurrency 64: ${summary.steps} steps ${summary.status}: ${rate.toFixed(0)} steps/s`);
+    return rate;
+  } finally {
+    await engine.close();
+    await dropSchema(schema);
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+console.log(`workers benchmark: ${STEPS} no-op steps on PostgreSQL; partition storage under ${base}`);
+const baseline = await inProcess();
+const workers1 = await withWorkers(1);
+const workers2 = await withWorkers(2);
+const workers4 = await withWorkers(4);
+const round = (value: number) => Math.round(value);
+console.log(
+  JSON.stringify({
+    steps: STEPS,
+    stepsPerSec1Worker: round(workers1),
+    stepsPerSec2Workers: round(workers2),
+    stepsPerSec4Workers: round(workers4),
+    baseline: round(baseline),
+  }),
+);
