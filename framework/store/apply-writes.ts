@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { foldWrites } from './fold-writes.ts';
 import { readSnapshot } from './read-snapshot.ts';
 import type { Database } from './schema.ts';
@@ -13,10 +13,12 @@ import type { StoreWrite } from './writes.ts';
  * seq order agree, so that "materialized after" means what the planner takes it to mean.
  */
 export async function applyWrites(db: Kysely<Database>, writes: readonly StoreWrite[]): Promise<unknown[]> {
-  return db.transaction().execute(async (trx) => {
-    const snapshot = await readSnapshot(trx, writes);
-    const changes = foldWrites(writes, snapshot);
-    await writeChanges(trx, changes);
-    return changes.results;
-  });
+  return db.transaction().execute((trx) => applyWritesIn(trx, writes));
+}
+
+/** The same in a transaction the caller holds, so that its own statements commit with the writes (the work queue, sensor cursors). */
+export async function applyWritesIn(trx: Transaction<Database>, writes: readonly StoreWrite[]): Promise<unknown[]> {
+  const changes = foldWrites(writes, await readSnapshot(trx, writes));
+  await writeChanges(trx, changes);
+  return changes.results;
 }

@@ -1,10 +1,8 @@
 import { sql, type Transaction } from 'kysely';
-import { foldWrites } from '../../store/fold-writes.ts';
+import { applyWritesIn } from '../../store/apply-writes.ts';
 import { prepareWrite } from '../../store/prepare-write.ts';
-import { readSnapshot } from '../../store/read-snapshot.ts';
 import type { Database, JsonObject } from '../../store/schema.ts';
 import type { MetadataStore } from '../../store/store.ts';
-import { writeChanges } from '../../store/write-changes.ts';
 import type { Observation } from '../../store/writes.ts';
 import { StoreError } from '../../util/errors.ts';
 import type { SensorDetection, SensorFile } from './sensor.ts';
@@ -152,8 +150,7 @@ export async function advanceSensor(store: MetadataStore, state: SensorState, ad
 /** The store's own observe write, applied inside this transaction rather than through the group commit, so it commits with the cursor. */
 async function recordObservations(trx: Transaction<Database>, name: string, observations: readonly Observation[], now: number): Promise<void> {
   const actor = `sensor:${name}`;
-  const writes = [prepareWrite({ kind: 'observe', observations, actor, at: now }, { now, actor })];
-  await writeChanges(trx, foldWrites(writes, await readSnapshot(trx, writes)));
+  await applyWritesIn(trx, [prepareWrite({ kind: 'observe', observations, actor, at: now }, { now, actor })]);
 }
 
 /** Detections of a sensor whose run has not been marked requested, oldest first. */

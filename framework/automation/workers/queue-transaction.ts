@@ -1,10 +1,8 @@
 import { sql, type Transaction } from 'kysely';
-import { foldWrites } from '../../store/fold-writes.ts';
+import { applyWritesIn } from '../../store/apply-writes.ts';
 import { prepareWrite } from '../../store/prepare-write.ts';
-import { readSnapshot } from '../../store/read-snapshot.ts';
 import type { Database } from '../../store/schema.ts';
 import type { MetadataStore } from '../../store/store.ts';
-import { writeChanges } from '../../store/write-changes.ts';
 import type { StoreWrite } from '../../store/writes.ts';
 
 /** What a queue transaction gets: the transaction, and a way to commit store writes in it. */
@@ -27,10 +25,7 @@ export async function queueTransaction<T>(store: MetadataStore, body: (context: 
     const apply = async (writes: readonly StoreWrite[]) => {
       if (writes.length === 0) return [];
       const context = { now: store.now(), actor: store.actor };
-      const prepared = writes.map((write) => prepareWrite(write, context));
-      const changes = foldWrites(prepared, await readSnapshot(trx, prepared));
-      await writeChanges(trx, changes);
-      return changes.results;
+      return applyWritesIn(trx, writes.map((write) => prepareWrite(write, context)));
     };
     return body({ trx, apply });
   });
