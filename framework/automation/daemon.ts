@@ -191,10 +191,16 @@ export function createDaemon({
     }
     running = pass().finally(() => {
       running = undefined;
-      if (!stopped) schedule(again ? 0 : intervalMs);
+      if (!stopped) schedule(again ? 0 : untilNextTick());
       again = false;
     });
     return running;
+  };
+
+  /** The loop's pause: the interval, or less when a schedule's next tick comes sooner (so it starts on time). */
+  const untilNextTick = () => {
+    const next = ticker.nextTickAt(store.now());
+    return next === undefined ? intervalMs : Math.min(intervalMs, Math.max(0, next - store.now() + 1));
   };
 
   const schedule = (delayMs: number) => {

@@ -3,7 +3,8 @@
 // and in-process workers, on PGlite and on PostgreSQL (DAYBOOK_TEST_DATABASE_URL). The daemon wakes on
 // the queue's events (and LISTEN/NOTIFY on PostgreSQL); the baseline is the same daemon polling once a
 // second with the wake-ups off, measured in the same run. Times are the store's step timestamps.
-// The last line is JSON: {"pglite":{"p50Ms","p99Ms"},"postgres":{…},"pollingP50Ms":…}.
+// Also schedule-to-start on PGlite: from a once-a-second schedule's tick instant to its step's start.
+// The last line is JSON: {"pglite":{"p50Ms","p99Ms"},"postgres":{…},"pollingP50Ms":…,"scheduleToStart":{…}}.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { createWorker } from '../../framework/automation/workers/worker.ts';
 import { enqueueRun } from '../../framework/automation/workers/enqueue.ts';
 import {
   createDaemon,
+  cronSchedule,
   createDuckDB,
   createLocalPartitionStorage,
   createSourceObserver,
@@ -32,7 +34,9 @@ const keys = Array.from({ length: 2 * ROUNDS }, (_, i) => `p${String(i).padStart
 const definitions = defineDefinitions([
   defineAsset({ key: 'bench/up', partitions: staticKeys(keys), compute: 'select 1 as x' }),
   defineAsset({ key: 'bench/down', partitions: staticKeys(keys), deps: ['bench/up'], compute: 'select x + 1 as y from up', automation: eager() }),
+  defineAsset({ key: 'bench/ticked', partitions: staticKeys(Array.from({ length: 60 }, (_, s) => `s${s}`)), compute: 'select 1 as x' }),
 ]);
+const TICKS = Number(process.env.BENCH_TICKS ?? 15);
 
 async function openEngine(label: string, schema: string | undefined): Promise<Engine & { close(): Promise<void> }> {
   const store = schema ? await createStore({ url: url!, schema }) : await createStore({ directory: join(root, label, 'store'), url: '' });
@@ -111,7 +115,36 @@ async function measurePolling(): Promise<number> {
   }
 }
 
+/** A schedule firing every second, each tick for its own partition: from the tick's instant to its step's start. */
+async function measureScheduleToStart(): Promise<{ p50Ms: number; p99Ms: number }> {
+  const engine = await openEngine('schedule', undefined);
+  const everySecond = cronSchedule({ name: 'every-second', cron: '* * * * * *', selection: 'bench/ticked', partitions: (at) => ({ partition: `s${new Date(at).getUTCSeconds()}` }) });
+  const runs: string[] = [];
+  const running = await startAutomation({ engine, automation: defineAutomation({ schedules: [everySecond], workers: 2 }), onTick: (tick) => runs.push(...tick.launched.map((launch) => launch.runId)) });
+  try {
+    const deadline = Date.now() + (TICKS + 10) * 1_000;
+    while (runs.length < TICKS + 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  } finally {
+    await running.stop();
+  }
+  const measured: number[] = [];
+  // The first tick follows the daemon's first pass, which only records where the schedule starts.
+  for (const runId of runs.slice(1, TICKS + 1)) {
+    const [step] = await engine.store.listSteps(runId);
+    const run = await engine.store.getRun(runId);
+    if (!step?.startedAt || !run) continue;
+    const tickAt = Math.floor(run.createdAt.getTime() / 1_000) * 1_000;
+    measured.push(step.startedAt.getTime() - tickAt);
+  }
+  await engine.close();
+  if (measured.length === 0) throw new Error('no scheduled step started');
+  const result = { p50Ms: percentile(measured, 50), p99Ms: percentile(measured, 99) };
+  console.log(`pglite: schedule-to-start over ${measured.length} ticks of a once-a-second schedule: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`);
+  return result;
+}
+
 try {
+  const scheduleToStart = await measureScheduleToStart();
   const pglite = await measureWoken('pglite', undefined);
   let postgres: { p50Ms: number; p99Ms: number } | undefined;
   const schema = `bench_automation_${process.pid}`;
@@ -128,7 +161,7 @@ try {
     console.log('postgres: DAYBOOK_TEST_DATABASE_URL is not set; skipped');
   }
   const pollingP50Ms = await measurePolling();
-  console.log(JSON.stringify({ pglite, ...(postgres ? { postgres } : {}), pollingP50Ms }));
+  console.log(JSON.stringify({ pglite, ...(postgres ? { postgres } : {}), pollingP50Ms, scheduleToStart }));
 } finally {
   rmSync(root, { recursive: true, force: true });
 }
