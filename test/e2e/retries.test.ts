@@ -7,28 +7,11 @@ import { materialize, type RunSummary } from '../../framework/executor/materiali
 import { createStore } from '../../framework/store/create-store.ts';
 import type { StepRecord } from '../../framework/store/schema.ts';
 import { isolateCliState, runCli, type CliDirectories } from '../support/cli.ts';
-import { partitionId } from '../support/northbridge.ts';
 import { filesUnder, openTestEngine, type TestEngine } from '../support/test-engine.ts';
 import { storeKinds } from '../support/test-stores.ts';
-import { failingPipeline } from './fixtures/failing-pipeline.ts';
+import { FAILING_PIPELINE_OUTCOMES, failingPipeline, stepOutcomes } from './fixtures/failing-pipeline.ts';
 
 const CONFIG = fileURLToPath(new URL('./fixtures/failing-pipeline.config.ts', import.meta.url));
-
-/** `asset[partition]` → status and attempts, of every step of a run. */
-const outcomes = (steps: readonly StepRecord[]) => Object.fromEntries(steps.map((step) => [partitionId(step.asset, step.partition), `${step.status} ×${step.attempts}`]));
-
-const EXPECTED = {
-  'retries/flaky[a]': 'succeeded ×3',
-  'retries/flaky[b]': 'succeeded ×3',
-  'retries/broken[a]': 'succeeded ×1',
-  'retries/broken[b]': 'failed ×3',
-  'retries/report[a]': 'succeeded ×1',
-  'retries/report[b]': 'upstream-failed ×0',
-  'retries/summary[a]': 'succeeded ×1',
-  'retries/summary[b]': 'upstream-failed ×0',
-  'retries/independent[a]': 'succeeded ×1',
-  'retries/independent[b]': 'succeeded ×1',
-};
 
 describe.each(storeKinds('test/e2e/retries'))('retries and failure propagation, store on %s', (kind) => {
   let engine: TestEngine;
@@ -45,7 +28,7 @@ describe.each(storeKinds('test/e2e/retries'))('retries and failure propagation, 
   });
 
   it('succeeds on the third attempt when a step fails twice, and records 3 attempts', async () => {
-    expect(outcomes(steps.filter((step) => step.asset === 'retries/flaky'))).toEqual({ 'retries/flaky[a]': 'succeeded ×3', 'retries/flaky[b]': 'succeeded ×3' });
+    expect(stepOutcomes(steps.filter((step) => step.asset === 'retries/flaky'))).toEqual({ 'retries/flaky[a]': 'succeeded ×3', 'retries/flaky[b]': 'succeeded ×3' });
     const [stored] = await engine.store.currentMaterializations('retries/flaky', { partitions: ['a'] });
     const rows = await engine.query<{ key: string; attempt: number }>(`select * from read_parquet('${stored!.location}', hive_partitioning = false)`);
     expect(rows).toEqual([{ key: 'a', attempt: 3 }]);
@@ -54,7 +37,7 @@ describe.each(storeKinds('test/e2e/retries'))('retries and failure propagation, 
   });
 
   it('fails a step after its last attempt, holds back its downstream as upstream-failed and runs the independent branch', async () => {
-    expect(outcomes(steps)).toEqual(EXPECTED);
+    expect(stepOutcomes(steps)).toEqual(FAILING_PIPELINE_OUTCOMES);
     expect(run.status).toBe('failed');
     expect(run.byStatus).toEqual({ succeeded: 7, failed: 1, 'upstream-failed': 2 });
     expect(run.problems).toEqual([
@@ -84,7 +67,7 @@ describe.each(storeKinds('test/e2e/retries'))('retries and failure propagation, 
   it('plans only the failed partition and its downstream on the next run', async () => {
     const again = await materialize(engine);
     const rerun = await engine.store.listSteps(again.runId);
-    expect(outcomes(rerun)).toEqual({ 'retries/broken[b]': 'failed ×3', 'retries/report[b]': 'upstream-failed ×0', 'retries/summary[b]': 'upstream-failed ×0' });
+    expect(stepOutcomes(rerun)).toEqual({ 'retries/broken[b]': 'failed ×3', 'retries/report[b]': 'upstream-failed ×0', 'retries/summary[b]': 'upstream-failed ×0' });
     // Never materialized, so it is planned as missing (a failure after a success plans as failed).
     expect(rerun.map((step) => step.reason)).toEqual(['missing', 'missing', 'missing']);
   });
@@ -111,7 +94,7 @@ describe('daybook materialize with a failing step', () => {
     try {
       const [latest] = await store.listRuns({ limit: 1 });
       expect(latest!.status).toBe('failed');
-      expect(outcomes(await store.listSteps(latest!.id))).toEqual(EXPECTED);
+      expect(stepOutcomes(await store.listSteps(latest!.id))).toEqual(FAILING_PIPELINE_OUTCOMES);
     } finally {
       await store.close();
     }

@@ -8,14 +8,12 @@ import { enqueueRun } from '../../../../framework/automation/workers/enqueue.ts'
 import { runQueued } from '../../../../framework/automation/workers/run-queued.ts';
 import { defineDefinitions } from '../../../../framework/definitions/definitions.ts';
 import { materialize } from '../../../../framework/executor/materialize.ts';
-import type { StepRecord } from '../../../../framework/store/schema.ts';
 import { NORTHBRIDGE_ASSETS, partitionId } from '../../../support/northbridge.ts';
 import { openTestEngine, type TestEngine } from '../../../support/test-engine.ts';
 import { storeKinds } from '../../../support/test-stores.ts';
-import { failingPipeline } from '../../../e2e/fixtures/failing-pipeline.ts';
+import { FAILING_PIPELINE_OUTCOMES, failingPipeline, stepOutcomes } from '../../../e2e/fixtures/failing-pipeline.ts';
 
 const RANGE = { from: '2026-11-16', to: '2026-11-17' };
-const outcomes = (steps: readonly StepRecord[]) => Object.fromEntries(steps.map((step) => [partitionId(step.asset, step.partition), `${step.status} ×${step.attempts}`]));
 
 describe.each(storeKinds('test/framework/automation/workers/in-process'))('queued runs with in-process workers, store on %s', (kind) => {
   describe('NorthBridge over two sessions', () => {
@@ -93,18 +91,7 @@ describe.each(storeKinds('test/framework/automation/workers/in-process'))('queue
     it('retries a failing step with backoff, fails a step after its last attempt and holds back its downstream, as materialize() does', async () => {
       const { run } = await enqueueRun(engine);
       const summary = await runQueued(engine, run.id, { workers: 2, concurrency: 2 });
-      expect(outcomes(await engine.store.listSteps(run.id))).toEqual({
-        'retries/flaky[a]': 'succeeded ×3',
-        'retries/flaky[b]': 'succeeded ×3',
-        'retries/broken[a]': 'succeeded ×1',
-        'retries/broken[b]': 'failed ×3',
-        'retries/report[a]': 'succeeded ×1',
-        'retries/report[b]': 'upstream-failed ×0',
-        'retries/summary[a]': 'succeeded ×1',
-        'retries/summary[b]': 'upstream-failed ×0',
-        'retries/independent[a]': 'succeeded ×1',
-        'retries/independent[b]': 'succeeded ×1',
-      });
+      expect(stepOutcomes(await engine.store.listSteps(run.id))).toEqual(FAILING_PIPELINE_OUTCOMES);
       expect(summary.status).toBe('failed');
       expect(summary.byStatus).toEqual({ succeeded: 7, failed: 1, 'upstream-failed': 2 });
       expect(summary.problems).toEqual([
