@@ -3,10 +3,9 @@
 // from the server clock, the rows and totals are the API's, SLA outcomes are coloured, reruns name
 // their reason and who triggered them, the CSV link downloads the report, and print hides the chrome.
 // Screenshot: test/artifacts/audit-report.png.
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { xnys } from '../../calendars/index.ts';
 import type { AuditReport } from '../../server/api-types.ts';
@@ -15,9 +14,8 @@ import { generateToken } from '../../server/auth.ts';
 import { listen, type RunningServer } from '../../server/serve.ts';
 import { statusColour } from '../../ui/src/status.ts';
 import { openAuditReportPipeline, REPORT_SESSIONS, RERUN, type AuditReportPipeline } from '../support/audit-report-pipeline.ts';
+import { ARTIFACTS, openChromium, type TestBrowser } from '../support/chromium.ts';
 
-const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts');
-const CHROMIUM = '/usr/bin/chromium';
 const [MONDAY, TUESDAY] = REPORT_SESSIONS;
 /** The 30 days ending on the server clock's today, 2026-11-18. */
 const DEFAULT_RANGE = { from: '2026-10-20', to: '2026-11-18' };
@@ -25,9 +23,8 @@ const DEFAULT_RANGE = { from: '2026-10-20', to: '2026-11-18' };
 let pipeline: AuditReportPipeline;
 let app: DaybookApp;
 let server: RunningServer;
-let context: BrowserContext;
+let browser: TestBrowser;
 let page: Page;
-let profile: string;
 let viewerToken: string;
 
 async function api<T>(path: string): Promise<T> {
@@ -49,27 +46,15 @@ beforeAll(async () => {
   viewerToken = token;
   app = await createApp({ engine: pipeline.engine, calendars: [xnys()], clock: pipeline.clock, anonymousReads: true });
   server = await listen(app, { port: 0, host: '127.0.0.1' });
-  await mkdir(ARTIFACTS, { recursive: true });
-  profile = await mkdtemp(join(tmpdir(), 'daybook-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1400, height: 1000 },
-    acceptDownloads: true,
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (error) => {
-    throw new Error(`the page threw: ${error.message}`);
-  });
+  browser = await openChromium({ acceptDownloads: true });
+  page = browser.page;
 }, 120_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await server?.close();
   await app?.close();
   await pipeline?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
 });
 
 describe('the audit report page in chromium', () => {

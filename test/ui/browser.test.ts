@@ -2,10 +2,9 @@
 // server on 127.0.0.1, a real PGlite store and NorthBridge materialized by the real engine: browse,
 // search, open an asset, read its lineage and partition grid, rematerialize one partition as an
 // operator and watch it finish through live events. Screenshots go to test/artifacts/.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AssetList, AuditPage, CreatedToken, RunDetail, SlaBoard } from '../../server/api-types.ts';
 import { xnys } from '../../calendars/index.ts';
@@ -17,10 +16,9 @@ import { createApp, type DaybookApp } from '../../server/app.ts';
 import { ensureAdminToken } from '../../server/auth.ts';
 import { listen, type RunningServer } from '../../server/serve.ts';
 import { statusColour } from '../../ui/src/status.ts';
+import { ARTIFACTS, openChromium, type TestBrowser } from '../support/chromium.ts';
 import { openTestEngine, type TestEngine } from '../support/test-engine.ts';
 
-const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts');
-const CHROMIUM = '/usr/bin/chromium';
 /** Four sessions are landed; the fifth ended session (2026-11-20) is left missing. */
 const FROM = '2026-11-16';
 const TO = '2026-11-19';
@@ -30,9 +28,8 @@ const TARGET = '2026-11-18|PF002';
 let engine: TestEngine;
 let app: DaybookApp;
 let server: RunningServer;
-let context: BrowserContext;
+let browser: TestBrowser;
 let page: Page;
-let profile: string;
 let operatorToken: string;
 let firstRun: RunSummary;
 
@@ -99,26 +96,15 @@ beforeAll(async () => {
   });
   operatorToken = created.token;
 
-  await mkdir(ARTIFACTS, { recursive: true });
-  profile = await mkdtemp(join(tmpdir(), 'daybook-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1400, height: 1000 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (error) => {
-    throw new Error(`the page threw: ${error.message}`);
-  });
+  browser = await openChromium();
+  page = browser.page;
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await server?.close();
   await app?.close();
   await engine?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
 });
 
 describe('the catalog UI in chromium', () => {
