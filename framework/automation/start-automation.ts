@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Engine } from '../executor/engine.ts';
 import type { Calendar } from '../partitions/calendar.ts';
 import { createAlertManager } from './alert-manager.ts';
@@ -64,11 +63,7 @@ export async function startAutomation({
   const events = queueEvents(store);
   events.on('work', wake);
   events.on('run-ended', wake);
-  let unlisten: (() => Promise<void>) | undefined;
-  if (store.dialect === 'postgres' && databaseUrl) {
-    const schema = await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db);
-    unlisten = await listenForWork({ url: databaseUrl, schema: schema.rows[0]!.schema, onWork: wake, onError: (error) => onError(`listen: ${String(error)}`) });
-  }
+  const unlisten = await listenForWork({ store, url: databaseUrl, onWork: wake, onError: (error) => onError(`listen: ${String(error)}`) });
   const pool = Array.from({ length: workers }, () => createWorker({ engine, onError: (error) => onError(`worker: ${String(error)}`) }));
   for (const worker of pool) await worker.start();
   if (loop) daemon.start();

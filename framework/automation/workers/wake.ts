@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { sql } from 'kysely';
 import pg from 'pg';
 import type { MetadataStore } from '../../store/store.ts';
 import { WORK_CHANNEL } from './queue-transaction.ts';
@@ -22,14 +23,22 @@ const buses = new WeakMap<MetadataStore, EventEmitter>();
 
 /**
  * Listens on PostgreSQL for work made claimable by other processes, and calls `onWork` for each
- * notification about this store's schema. Resolves with a function that stops listening. A dropped
- * connection is not fatal: workers also poll.
+ * notification about this store's schema. Resolves with a function that stops listening, or with
+ * undefined when there is nothing to listen to (PGlite, or no URL). A dropped connection is not
+ * fatal: workers also poll.
  */
-export async function listenForWork(options: { url: string; schema: string; onWork: () => void; onError?: (error: unknown) => void }): Promise<() => Promise<void>> {
+export async function listenForWork(options: {
+  store: MetadataStore;
+  url: string | undefined;
+  onWork: () => void;
+  onError?: (error: unknown) => void;
+}): Promise<(() => Promise<void>) | undefined> {
+  if (options.store.dialect !== 'postgres' || !options.url) return undefined;
+  const schema = (await sql<{ schema: string }>`select current_schema() as schema`.execute(options.store.db)).rows[0]!.schema;
   const client = new pg.Client({ connectionString: options.url, application_name: 'daybook worker listen' });
   client.on('error', (error) => options.onError?.(error));
   client.on('notification', (message) => {
-    if (message.channel === WORK_CHANNEL && message.payload === options.schema) options.onWork();
+    if (message.channel === WORK_CHANNEL && message.payload === schema) options.onWork();
   });
   await client.connect();
   await client.query(`listen ${WORK_CHANNEL}`);

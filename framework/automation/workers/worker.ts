@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { sql } from 'kysely';
 import type { Engine } from '../../executor/engine.ts';
 import type { RunnerStep } from '../../executor/step-runner.ts';
 import { DefinitionError } from '../../util/errors.ts';
@@ -176,13 +175,10 @@ export function createWorker({
         .values({ id, host: hostname(), pid: process.pid, concurrency, state: 'running', started_at: now, heartbeat_at: now, stopped_at: null })
         .execute();
       events.on('work', wake);
-      if (store.dialect === 'postgres' && databaseUrl) {
-        const schema = await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db);
-        unlisten = await listenForWork({ url: databaseUrl, schema: schema.rows[0]!.schema, onWork: wake, onError }).catch((error: unknown) => {
-          onError(error);
-          return undefined;
-        });
-      }
+      unlisten = await listenForWork({ store, url: databaseUrl, onWork: wake, onError }).catch((error: unknown) => {
+        onError(error);
+        return undefined;
+      });
       timers = [
         setInterval(() => void heartbeat().catch(onError), heartbeatMs),
         setInterval(wake, pollMs),
