@@ -63,7 +63,7 @@ export async function startAutomation({
   const events = queueEvents(store);
   events.on('work', wake);
   events.on('run-ended', wake);
-  const unlisten = await listenForWork({ store, url: databaseUrl, onWork: wake, onError: (error) => onError(`listen: ${String(error)}`) });
+  const unlisten = await listenForWork({ store, url: databaseUrl, onWork: wake, changes: true, onError: (error) => onError(`listen: ${String(error)}`) });
   const pool = Array.from({ length: workers }, () => createWorker({ engine, onError: (error) => onError(`worker: ${String(error)}`) }));
   for (const worker of pool) await worker.start();
   if (loop) daemon.start();

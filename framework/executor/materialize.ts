@@ -3,19 +3,13 @@ import type { StorePlannerState } from '../store/planner-state.ts';
 import type { RunRecord, StepRecord, StepStatus } from '../store/schema.ts';
 import type { StoreWrite } from '../store/writes.ts';
 import { ConnectionPool } from './connection-pool.ts';
+import { deferRunning } from './deferred-running.ts';
 import type { Engine } from './engine.ts';
 import { newRunOf, planRun, type RunRequest } from './plan-run.ts';
 import { runSchedule, type SchedulerEvent } from './scheduler.ts';
 import type { ExecutionStep } from './step-graph.ts';
 import type { ConsumedVersions } from './step-inputs.ts';
 import { createStepRunner, HELD_BACK, isRetryable, type RunnerStep } from './step-runner.ts';
-
-/**
- * How long a step runs before its "running" change is written on its own. With many steps in flight
- * a small step takes tens of milliseconds from start to success, and writing "running" for each would
- * double the store's work; a step running longer than this shows as running in the store.
- */
-const RUNNING_DELAY_MS = 250;
 
 export interface MaterializeOptions extends RunRequest {
   /** Ctrl-C: running steps are aborted and nothing new starts. */
@@ -61,42 +55,12 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
   options.onRun?.(run, records);
   const runnerSteps: RunnerStep[] = steps.map((step) => ({ ...step, stepId: records[step.id]!.id }));
   const runnerStep = (step: ExecutionStep) => runnerSteps[step.id]!;
-  // A step's "running" change is written only if the step is still running after a moment: most
-  // steps finish sooner, and their success then records the start itself, halving their commits.
-  const running = new Map<string, { startedAt: number; timer: NodeJS.Timeout | undefined; written: Promise<unknown> | undefined }>();
-  const markRunning = (step: RunnerStep) => {
-    // The store's clock, as every other change of the run: the audit log keeps one time line.
-    const entry = { startedAt: store.now(), timer: undefined as NodeJS.Timeout | undefined, written: undefined as Promise<unknown> | undefined };
-    entry.timer = setTimeout(() => {
-      entry.timer = undefined;
-      entry.written = store.updateStep({ stepId: step.stepId, status: 'running', at: entry.startedAt });
-      entry.written.catch(() => undefined);
-    }, RUNNING_DELAY_MS);
-    running.set(step.stepId, entry);
-  };
-  /**
-   * Settles the step's "running" change before its next one. Returns the start time when the change
-   * was not written yet: the caller then commits it with the next change (a success records its start).
-   */
-  const afterRunning = async (step: RunnerStep): Promise<number | undefined> => {
-    const entry = running.get(step.stepId);
-    if (!entry) return undefined;
-    running.delete(step.stepId);
-    if (entry.timer === undefined) {
-      await entry.written;
-      return undefined;
-    }
-    clearTimeout(entry.timer);
-    return entry.startedAt;
-  };
-  /** Commits a step's change with its unwritten "running" change, if any: a success records its start instead. */
-  const commit = async (step: RunnerStep, writes: StoreWrite[]) => {
-    const startedAt = await afterRunning(step);
-    if (startedAt === undefined) return store.commit(writes);
-    const success = writes.findIndex((write) => write.kind === 'succeed-step');
-    if (success >= 0) return store.commit(writes.map((write, index) => (index === success ? { ...write, startedAt } : write)));
-    return store.commit([{ kind: 'update-step', stepId: step.stepId, status: 'running', at: startedAt }, ...writes]);
-  };
+  const running = deferRunning({
+    now: () => store.now(),
+    running: (stepId, at) => [{ kind: 'update-step', stepId, status: 'running', at }],
+    write: (writes) => store.commit(writes),
+  });
+  const commit = async (step: RunnerStep, writes: StoreWrite[]) => store.commit(await running.settle(step.stepId, writes));
   const connections = new ConnectionPool(engine.duckdb);
   const runner = createStepRunner({
     engine,
@@ -110,7 +74,7 @@ export async function materialize(engine: Engine, options: MaterializeOptions = 
 
   const onEvent = async (event: SchedulerEvent) => {
     const step = runnerStep(event.step);
-    if (event.status === 'running') markRunning(step);
+    if (event.status === 'running') running.start(step.stepId);
     else if (event.status === 'failed' || (event.status === 'pending' && event.error !== undefined)) {
       await runner.fail(step, event.attempt, event.error, event.status === 'failed');
     } else if (

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AssetDefinition } from '../definitions/asset.ts';
 import type { Column } from '../io/duckdb.ts';
 import type { SourceObservation } from '../io/source-observer.ts';
@@ -5,7 +6,7 @@ import { runSqlCompute } from '../io/sql-compute.ts';
 import { quoteIdentifier } from '../io/sql-text.ts';
 import { formatPartition } from '../planner/explain.ts';
 import type { StepReason } from '../planner/reason.ts';
-import type { CheckResultInput, StoreWrite } from '../store/writes.ts';
+import type { CheckResultInput, PublishInput, StoreWrite } from '../store/writes.ts';
 import { DaybookError, MaterializationError, type DaybookErrorCode } from '../util/errors.ts';
 import { evaluateChecks, type CheckGateOutcome } from './check-gate.ts';
 import type { ConnectionPool } from './connection-pool.ts';
@@ -13,7 +14,7 @@ import type { Engine } from './engine.ts';
 import { toObservation } from './observe-sources.ts';
 import { publishStep } from './publish-step.ts';
 import type { AttemptOutcome } from './scheduler.ts';
-import { prepareStepInputs, resetPartitionVariables, setPartitionVariables, usesPartitionVariables, type ConsumedVersions } from './step-inputs.ts';
+import { prepareStepInputs, resetPartitionVariables, setPartitionVariables, usesPartitionVariables, type ConsumedVersions, type StepInputs } from './step-inputs.ts';
 import { createStepNotifier, type StepNotifier } from './step-notifier.ts';
 
 /** Failures that another attempt would repeat exactly: bad input files and bad keys. */
@@ -29,6 +30,20 @@ export const HELD_BACK = {
   waiting: 'an upstream step is waiting',
   'blocked-by-check': 'an upstream step is blocked by a check',
 } as const;
+
+/** What a successful step produced. */
+interface StepOutput {
+  readonly dataVersion: string;
+  readonly rowCount: number;
+  readonly bytes: number;
+  /** Where the partition's file is; undefined when the compute stored nothing. */
+  readonly location: string | undefined;
+  readonly schema: readonly Column[];
+  readonly checked: readonly CheckResultInput[];
+  readonly publishes: readonly PublishInput[];
+}
+
+type Ready = Extract<StepInputs, { ready: true }>;
 
 /** One stored step to execute: an asset partition of a run. */
 export interface RunnerStep {
@@ -128,14 +143,51 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
     return 'blocked-by-check';
   };
 
+  /** Commits the step's success with its materialization, checks and publishes, then tells the listeners. */
+  const succeed = async (step: RunnerStep, attempt: number, inputs: Ready, inputChecks: CheckResultInput[], output: StepOutput): Promise<'succeeded'> => {
+    const asset = definitions.assets[step.assetId]!;
+    const { checked, publishes } = output;
+    await options.commit(step, [
+      ...(checked.length === 0 ? [] : [{ kind: 'check-results' as const, results: checked }]),
+      {
+        kind: 'succeed-step' as const,
+        stepId: step.stepId,
+        dataVersion: output.dataVersion,
+        ...(asset.codeVersion === undefined ? {} : { codeVersion: asset.codeVersion }),
+        consumed: inputs.consumed,
+        rowCount: output.rowCount,
+        bytes: output.bytes,
+        ...(output.location === undefined ? {} : { location: output.location }),
+        metadata: { columns: output.schema.map((column) => ({ name: column.name, type: column.type })), ...(output.location === undefined ? { stored: false } : {}) },
+        logTail: logTail(step),
+      },
+      ...(publishes.length === 0 ? [] : [{ kind: 'publishes' as const, publishes }]),
+    ]);
+    ended(step);
+    produced.set(`${asset.key}\u0000${step.partitionIndex}`, output.dataVersion);
+    rows += output.rowCount;
+    notifier.succeeded(step, attempt, inputs.relations, {
+      dataVersion: output.dataVersion,
+      rowCount: output.rowCount,
+      bytes: output.bytes,
+      columns: output.schema,
+      checks: checked,
+      inputChecks,
+    });
+    return 'succeeded';
+  };
+
   const execute = async (step: RunnerStep, attempt: { number: number; signal: AbortSignal }): Promise<AttemptOutcome> => {
     const asset = definitions.assets[step.assetId]!;
     const connection = await connections.acquire();
     let views: string[] = [];
     let variables: string[] = [];
+    const setVariables = async (sql: string) => {
+      if (variables.length === 0 && usesPartitionVariables(definitions, step.assetId, sql)) {
+        variables = await setPartitionVariables(connection, definitions, step.assetId, step.partition);
+      }
+    };
     try {
-      const sql = await sqlOf(asset, step);
-      if (usesPartitionVariables(definitions, step.assetId, sql)) variables = await setPartitionVariables(connection, definitions, step.assetId, step.partition);
       const inputs = await prepareStepInputs({
         connection,
         definitions,
@@ -163,6 +215,8 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
         ended(step);
         return 'skipped';
       }
+      // Checks (the asset's, its sources') may read the partition variables too; a function compute's SQL is known once it ran.
+      await setVariables(typeof asset.compute === 'string' ? asset.compute : '');
       const inputChecks: CheckResultInput[] = [];
       for (const relation of inputs.relations) {
         const source = definitions.get(relation.asset);
@@ -183,6 +237,9 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
       attempt.signal.throwIfAborted();
       notifier.started(step, attempt.number, inputs.relations, inputChecks);
       log(step, `computing ${formatPartition(asset.key, step.partition)} (attempt ${attempt.number})`);
+      const sql = await sqlOf(asset, step);
+      if (sql === undefined) return await succeed(step, attempt.number, inputs, inputChecks, storedNothing(asset, step, inputs.consumed));
+      await setVariables(sql);
       // The checks read the compute's temporary file before storage moves it into place: a blocked
       // partition never replaces the stored file, so nothing downstream or published sees it.
       let gate: CheckGateOutcome | undefined;
@@ -220,34 +277,7 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
         log: (line) => log(step, line),
       });
       const checked = (gate as CheckGateOutcome | undefined)?.results ?? [];
-      await options.commit(step, [
-        ...(checked.length === 0 ? [] : [{ kind: 'check-results' as const, results: checked }]),
-        {
-          kind: 'succeed-step' as const,
-          stepId: step.stepId,
-          dataVersion: result.dataVersion,
-          ...(asset.codeVersion === undefined ? {} : { codeVersion: asset.codeVersion }),
-          consumed: inputs.consumed,
-          rowCount: result.rowCount,
-          bytes: result.bytes,
-          location: result.location,
-          metadata: { columns: result.schema.map((column) => ({ name: column.name, type: column.type })) },
-          logTail: logTail(step),
-        },
-        ...(publishes.length === 0 ? [] : [{ kind: 'publishes' as const, publishes }]),
-      ]);
-      ended(step);
-      produced.set(`${asset.key}\u0000${step.partitionIndex}`, result.dataVersion);
-      rows += result.rowCount;
-      notifier.succeeded(step, attempt.number, inputs.relations, {
-        dataVersion: result.dataVersion,
-        rowCount: result.rowCount,
-        bytes: result.bytes,
-        columns: result.schema,
-        checks: checked,
-        inputChecks,
-      });
-      return 'succeeded';
+      return await succeed(step, attempt.number, inputs, inputChecks, { ...result, checked, publishes });
     } finally {
       let healthy = !attempt.signal.aborted;
       // A reused connection must not carry this step's views or variables into the next step.
@@ -283,18 +313,38 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
   };
 }
 
-/** The SQL of a step: the asset's SQL, or the SQL its TypeScript compute returns. */
-async function sqlOf(asset: AssetDefinition, step: RunnerStep): Promise<string> {
+/** The SQL of a step: the asset's SQL, or what its TypeScript compute returns: SQL, or nothing when it stores nothing. */
+async function sqlOf(asset: AssetDefinition, step: RunnerStep): Promise<string | undefined> {
   if (typeof asset.compute === 'string') return asset.compute;
   if (typeof asset.compute === 'function') {
     const sql = await asset.compute({ asset: asset.key, partitionKey: step.partition });
-    if (typeof sql === 'string') return sql;
+    if (typeof sql === 'string' || sql === undefined || sql === null) return sql ?? undefined;
+    throw new MaterializationError('materialization-failed', `asset "${asset.key}": its compute returned ${typeof sql}; return SQL text, or nothing to store nothing`, {
+      asset: asset.key,
+      partition: step.partition,
+      field: 'compute',
+    });
   }
-  throw new MaterializationError('materialization-failed', `asset "${asset.key}" has no compute that yields SQL`, {
-    asset: asset.key,
-    partition: step.partition,
-    field: 'compute',
-  });
+  throw new MaterializationError('materialization-failed', `asset "${asset.key}" has no compute`, { asset: asset.key, partition: step.partition, field: 'compute' });
+}
+
+/**
+ * The output of a compute that returned nothing: it did its work as a side effect (Dagster's
+ * `MaterializeResult` without an output), so there is no file, no rows, no checks and nothing to
+ * publish. Its data version follows from its code version and the input versions it read, so a
+ * rerun over the same inputs leaves its downstream fresh.
+ */
+function storedNothing(asset: AssetDefinition, step: RunnerStep, consumed: ConsumedVersions): StepOutput {
+  const where = { asset: asset.key, partition: step.partition, field: 'compute' };
+  if (asset.checks.length > 0) {
+    throw new MaterializationError('materialization-failed', `asset "${asset.key}": its compute returned no SQL, so its ${asset.checks.length} check(s) have no rows to check`, where);
+  }
+  if (asset.publish.length > 0) throw new MaterializationError('materialization-failed', `asset "${asset.key}": its compute returned no SQL, so there is nothing to publish`, where);
+  const inputs = Object.entries(consumed)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([upstream, versions]) => [upstream, Object.entries(versions).sort(([a], [b]) => (a < b ? -1 : 1))]);
+  const dataVersion = `sha256:${createHash('sha256').update(JSON.stringify([asset.key, step.partition, asset.codeVersion ?? null, inputs])).digest('hex')}`;
+  return { dataVersion, rowCount: 0, bytes: 0, location: undefined, schema: [], checked: [], publishes: [] };
 }
 
 function errorOf(error: unknown): { message: string; stack?: string } {

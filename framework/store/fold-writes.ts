@@ -164,6 +164,7 @@ const succeedStep: Handler<'succeed-step'> = (state, write, at, actor) => {
     ...before,
     status: 'succeeded',
     attempts: started ? before.attempts + 1 : before.attempts,
+    worker: write.worker === undefined ? before.worker : name(write.worker),
     started_at: started ? (write.startedAt === undefined ? at : toDate(write.startedAt)) : before.started_at,
     finished_at: at,
     log_tail: write.logTail === undefined ? before.log_tail : clean(write.logTail, MAX.logTail, 'end'),
@@ -172,6 +173,7 @@ const succeedStep: Handler<'succeed-step'> = (state, write, at, actor) => {
   state.record(at, actor, 'asset.materialized', subjectOf(before), {
     step: before.id,
     attempt: entry.row.attempts,
+    worker: write.worker === undefined ? undefined : entry.row.worker,
     seq,
     dataVersion,
     versionChanged: versionSeq === seq,

@@ -70,6 +70,8 @@ export interface StepSuccess extends Attribution {
   stepId: string;
   /** When the attempt started, if its `running` change was never written (a step that finished at once). */
   startedAt?: number | Date;
+  /** The worker that ran it, if its `running` change (which names it) was never written. */
+  worker?: string;
   dataVersion: string;
   codeVersion?: string;
   consumed?: InputVersions;

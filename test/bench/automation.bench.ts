@@ -9,33 +9,26 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { createWorker } from '../../framework/automation/workers/worker.ts';
-import { enqueueRun } from '../../framework/automation/workers/enqueue.ts';
 import {
   createDaemon,
-  cronSchedule,
   createDuckDB,
   createLocalPartitionStorage,
   createSourceObserver,
   createStore,
-  defineAsset,
+  createWorker,
   defineAutomation,
   defineDefinitions,
-  eager,
-  staticKeys,
+  enqueueRun,
   startAutomation,
   type Engine,
 } from '../../framework/index.ts';
+import { everySecond, LATENCY_KEYS, latencyAssets, percentile, scheduleToStart, summary, upstreamToDownstream } from './latency.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 60);
 const url = process.env.DAYBOOK_TEST_DATABASE_URL || undefined;
 const root = mkdtempSync(join(tmpdir(), 'daybook-automation-bench-'));
-const keys = Array.from({ length: 2 * ROUNDS }, (_, i) => `p${String(i).padStart(4, '0')}`);
-const definitions = defineDefinitions([
-  defineAsset({ key: 'bench/up', partitions: staticKeys(keys), compute: 'select 1 as x' }),
-  defineAsset({ key: 'bench/down', partitions: staticKeys(keys), deps: ['bench/up'], compute: 'select x + 1 as y from up', automation: eager() }),
-  defineAsset({ key: 'bench/ticked', partitions: staticKeys(Array.from({ length: 60 }, (_, s) => `s${s}`)), compute: 'select 1 as x' }),
-]);
+const keys = LATENCY_KEYS.slice(0, 2 * ROUNDS);
+const definitions = defineDefinitions(latencyAssets());
 const TICKS = Number(process.env.BENCH_TICKS ?? 15);
 
 async function openEngine(label: string, schema: string | undefined): Promise<Engine & { close(): Promise<void> }> {
@@ -57,29 +50,8 @@ async function openEngine(label: string, schema: string | undefined): Promise<En
   };
 }
 
-/** Runs `bench/up` partitions one at a time and returns each eager downstream step's latency, ms. */
-async function latencies(engine: Engine, partitions: readonly string[]): Promise<number[]> {
-  const measured: number[] = [];
-  for (const partition of partitions) {
-    const { run } = await enqueueRun(engine, { selection: 'bench/up', partitions: { partition } });
-    const deadline = Date.now() + 30_000;
-    let down;
-    while (!down && Date.now() < deadline) {
-      down = (await engine.store.currentMaterializations('bench/down', { limit: 1_000 })).find((m) => m.partition === partition);
-      if (!down) await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    if (!down) throw new Error(`bench/down[${partition}] was not materialized within 30 s`);
-    const [up] = await engine.store.listSteps(run.id);
-    const step = await engine.store.getStep(down.stepId!);
-    measured.push(step!.startedAt!.getTime() - up!.finishedAt!.getTime());
-  }
-  return measured;
-}
-
-const percentile = (values: readonly number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
+const latencies = (engine: Engine, partitions: readonly string[]) =>
+  upstreamToDownstream(engine, async (partition) => (await enqueueRun(engine, { selection: 'bench/up', partitions: { partition } })).run.id, partitions);
 
 async function measureWoken(label: string, schema: string | undefined): Promise<{ p50Ms: number; p99Ms: number }> {
   const engine = await openEngine(label, schema);
@@ -87,7 +59,7 @@ async function measureWoken(label: string, schema: string | undefined): Promise<
   try {
     await latencies(engine, keys.slice(0, 3)); // warm-up
     const measured = await latencies(engine, keys.slice(3, ROUNDS + 3));
-    const result = { p50Ms: percentile(measured, 50), p99Ms: percentile(measured, 99) };
+    const result = summary(measured);
     console.log(`${label}: upstream-to-downstream over ${measured.length} partitions, daemon woken by the queue: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${Math.max(...measured)} ms`);
     return result;
   } finally {
@@ -118,27 +90,18 @@ async function measurePolling(): Promise<number> {
 /** A schedule firing every second, each tick for its own partition: from the tick's instant to its step's start. */
 async function measureScheduleToStart(): Promise<{ p50Ms: number; p99Ms: number }> {
   const engine = await openEngine('schedule', undefined);
-  const everySecond = cronSchedule({ name: 'every-second', cron: '* * * * * *', selection: 'bench/ticked', partitions: (at) => ({ partition: `s${new Date(at).getUTCSeconds()}` }) });
   const runs: string[] = [];
-  const running = await startAutomation({ engine, automation: defineAutomation({ schedules: [everySecond], workers: 2 }), onTick: (tick) => runs.push(...tick.launched.map((launch) => launch.runId)) });
+  const running = await startAutomation({ engine, automation: defineAutomation({ schedules: [everySecond()], workers: 2 }), onTick: (tick) => runs.push(...tick.launched.map((launch) => launch.runId)) });
   try {
     const deadline = Date.now() + (TICKS + 10) * 1_000;
     while (runs.length < TICKS + 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
   } finally {
     await running.stop();
   }
-  const measured: number[] = [];
   // The first tick follows the daemon's first pass, which only records where the schedule starts.
-  for (const runId of runs.slice(1, TICKS + 1)) {
-    const [step] = await engine.store.listSteps(runId);
-    const run = await engine.store.getRun(runId);
-    if (!step?.startedAt || !run) continue;
-    const tickAt = Math.floor(run.createdAt.getTime() / 1_000) * 1_000;
-    measured.push(step.startedAt.getTime() - tickAt);
-  }
+  const measured = await scheduleToStart(engine, runs.slice(1, TICKS + 1));
   await engine.close();
-  if (measured.length === 0) throw new Error('no scheduled step started');
-  const result = { p50Ms: percentile(measured, 50), p99Ms: percentile(measured, 99) };
+  const result = summary(measured);
   console.log(`pglite: schedule-to-start over ${measured.length} ticks of a once-a-second schedule: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`);
   return result;
 }

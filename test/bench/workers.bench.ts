@@ -1,8 +1,15 @@
-// Worker benchmark: 20,000 no-op steps queued on PostgreSQL (DAYBOOK_TEST_DATABASE_URL) and run by
-// 1, 2 and 4 `daybook worker` processes, against materialize() running the same steps in one process
-// (the baseline, same run). Each count gets a fresh schema; the workers start before the run is
-// enqueued, and the time is from enqueue to the run's end. Partition storage is on tmpfs when there
-// is one (each no-op step still writes a Parquet file). Prints figures; the last line is JSON.
+// Worker benchmark (`npm run bench -- workers`), on PostgreSQL (DAYBOOK_TEST_DATABASE_URL):
+// - throughput: 20,000 no-op steps (their compute stores nothing, so what is measured is claiming,
+//   running and committing) queued and run by 1, 2 and 4 `daybook worker` processes, against
+//   materialize() running the same steps in one process (the baseline, same run). Each count gets a
+//   fresh schema; the workers start before the run is enqueued, and the time is from enqueue to the
+//   run's end.
+// - latency across processes: a daemon in this process (no workers of its own) and two `daybook worker`
+//   processes. Schedule-to-start: a once-a-second schedule's tick instant to its step's start.
+//   Upstream-to-downstream: an upstream step's end (in a worker) to the start of the downstream step its
+//   `eager()` condition requests; the daemon's own loop ticks once a minute, so it reacts only to
+//   LISTEN/NOTIFY.
+// Prints figures; the last line is JSON.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,12 +17,15 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { createDuckDB, createLocalPartitionStorage, createSourceObserver, createStore, enqueueRun, materialize, type Engine } from '../../framework/index.ts';
-import { noopDefinitions } from './workers.config.ts';
+import { createDuckDB, createLocalPartitionStorage, createSourceObserver, createStore, defineAutomation, enqueueRun, materialize, startAutomation, type Engine } from '../../framework/index.ts';
+import { everySecond, LATENCY_KEYS, scheduleToStart, summary, upstreamToDownstream } from './latency.ts';
+import { benchDefinitions } from './workers.config.ts';
 
 const STEPS = Number(process.env.BENCH_STEPS ?? 20_000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
-const BATCH = Number(process.env.BENCH_BATCH ?? 64);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 256);
+const BATCH = Number(process.env.BENCH_BATCH ?? 256);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 60);
+const TICKS = Number(process.env.BENCH_TICKS ?? 15);
 const url = process.env.DAYBOOK_TEST_DATABASE_URL;
 if (!url) {
   console.error('workers benchmark: set DAYBOOK_TEST_DATABASE_URL to a PostgreSQL database');
@@ -36,7 +46,7 @@ async function engineFor(schema: string, home: string): Promise<Engine & { close
   const store = await createStore({ url, schema });
   const duckdb = await createDuckDB();
   return {
-    definitions: noopDefinitions(STEPS),
+    definitions: benchDefinitions(STEPS),
     store,
     storage: createLocalPartitionStorage({ root: join(home, 'storage') }),
     duckdb,
@@ -51,8 +61,8 @@ async function engineFor(schema: string, home: string): Promise<Engine & { close
   };
 }
 
-function startWorker(schema: string, home: string): { child: ChildProcess; started: Promise<void> } {
-  const child = spawn(process.execPath, ['bin/daybook.js', '--config', CONFIG, 'worker', '--concurrency', String(CONCURRENCY), '--batch', String(BATCH)], {
+function startWorker(schema: string, home: string, concurrency = CONCURRENCY, batch = BATCH): { child: ChildProcess; started: Promise<void> } {
+  const child = spawn(process.execPath, ['bin/daybook.js', '--config', CONFIG, 'worker', '--concurrency', String(concurrency), '--batch', String(batch)], {
     cwd: ROOT,
     env: { ...process.env, DAYBOOK_DATABASE_URL: url, DAYBOOK_DATABASE_SCHEMA: schema, DAYBOOK_HOME: home, BENCH_STEPS: String(STEPS) },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -90,8 +100,49 @@ async function withWorkers(workers: number): Promise<number> {
     console.log(`${workers} worker${workers === 1 ? '' : 's'} × concurrency ${CONCURRENCY}, batch ${BATCH}: ${STEPS} steps ${status} in ${seconds.toFixed(1)} s: ${rate.toFixed(0)} steps/s`);
     return rate;
   } finally {
-    for (const { child } of children) child.kill('SIGTERM');
-    await Promise.all(children.map(({ child }) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+    await stopWorkers(children);
+    await engine.close();
+    await dropSchema(schema);
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+async function stopWorkers(children: readonly { child: ChildProcess }[]): Promise<void> {
+  for (const { child } of children) child.kill('SIGTERM');
+  await Promise.all(children.map(({ child }) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+}
+
+/** Schedule-to-start and upstream-to-downstream latencies, ms, with the daemon here and the workers in two other processes. */
+async function latencies(): Promise<{ scheduleToStart: number[]; upstreamToDownstream: number[] }> {
+  const schema = `bench_workers_${process.pid}_latency`;
+  const home = mkdtempSync(join(base, 'daybook-bench-workers-'));
+  await dropSchema(schema);
+  const engine = await engineFor(schema, home);
+  const children = Array.from({ length: 2 }, () => startWorker(schema, home, 4, 4));
+  try {
+    await Promise.all(children.map((worker) => worker.started));
+    const runs: string[] = [];
+    const scheduled = await startAutomation({
+      engine,
+      automation: defineAutomation({ schedules: [everySecond()], workers: 0 }),
+      databaseUrl: url,
+      onTick: (tick) => runs.push(...tick.launched.map((launch) => launch.runId)),
+    });
+    const deadline = Date.now() + (TICKS + 10) * 1_000;
+    while (runs.length < TICKS + 1 && Date.now() < deadline) await sleep(100);
+    await scheduled.stop();
+    // The first tick follows the daemon's first pass, which only records where the schedule starts.
+    const ticks = await scheduleToStart(engine, runs.slice(1, TICKS + 1));
+    const woken = await startAutomation({ engine, automation: defineAutomation({ workers: 0 }), intervalMs: 60_000, databaseUrl: url });
+    try {
+      const enqueue = async (partition: string) => (await enqueueRun(engine, { selection: 'bench/up', partitions: { partition } })).run.id;
+      await upstreamToDownstream(engine, enqueue, LATENCY_KEYS.slice(0, 3)); // warm-up
+      return { scheduleToStart: ticks, upstreamToDownstream: await upstreamToDownstream(engine, enqueue, LATENCY_KEYS.slice(3, ROUNDS + 3)) };
+    } finally {
+      await woken.stop();
+    }
+  } finally {
+    await stopWorkers(children);
     await engine.close();
     await dropSchema(schema);
     rmSync(home, { recursive: true, force: true });
@@ -122,13 +173,22 @@ const baseline = await inProcess();
 const workers1 = await withWorkers(1);
 const workers2 = await withWorkers(2);
 const workers4 = await withWorkers(4);
+const measured = await latencies();
+const ticks = summary(measured.scheduleToStart);
+const reaction = summary(measured.upstreamToDownstream);
+console.log(`schedule-to-start over ${measured.scheduleToStart.length} ticks, daemon here, 2 worker processes: p50 ${ticks.p50Ms} ms, p99 ${ticks.p99Ms} ms`);
+console.log(`upstream-to-downstream over ${measured.upstreamToDownstream.length} partitions, woken by LISTEN/NOTIFY: p50 ${reaction.p50Ms} ms, p99 ${reaction.p99Ms} ms`);
 const round = (value: number) => Math.round(value);
 console.log(
   JSON.stringify({
-    steps: STEPS,
     stepsPerSec1Worker: round(workers1),
     stepsPerSec2Workers: round(workers2),
     stepsPerSec4Workers: round(workers4),
-    baseline: round(baseline),
+    scheduleToStartP99Ms: ticks.p99Ms,
+    upstreamToDownstreamP99Ms: reaction.p99Ms,
+    scheduleToStartP50Ms: ticks.p50Ms,
+    upstreamToDownstreamP50Ms: reaction.p50Ms,
+    baselineStepsPerSec: round(baseline),
+    steps: STEPS,
   }),
 );

@@ -1,9 +1,8 @@
 import { sql } from 'kysely';
 import { FINAL_STEP } from '../../store/fold-state.ts';
-import type { RunStatus, StepRecord, StepStatus } from '../../store/schema.ts';
+import type { RunStatus, StepStatus } from '../../store/schema.ts';
 import type { MetadataStore } from '../../store/store.ts';
-import type { StoreWrite } from '../../store/writes.ts';
-import { queueTransaction } from './queue-transaction.ts';
+import { notifyWorkers, queueTransaction } from './queue-transaction.ts';
 
 /** A step a worker holds the lease of. */
 export interface ClaimedStep {
@@ -18,6 +17,8 @@ export interface ClaimedStep {
   readonly attempt: number;
   /** The log tail of its earlier attempts. */
   readonly logTail: string | null;
+  /** Its run had not started when claimed: the step's first change starts it too. */
+  readonly runQueued: boolean;
 }
 
 export interface ClaimOptions {
@@ -26,8 +27,6 @@ export interface ClaimOptions {
   /** Most steps to claim. */
   limit: number;
   leaseMs: number;
-  /** Whether to release leases that ran out first; a worker does it every so often, not on every claim. */
-  expire?: boolean;
 }
 
 interface ClaimedRow {
@@ -37,35 +36,30 @@ interface ClaimedRow {
   partition_key: string;
   reason: string | null;
   status: StepStatus;
+  attempts: number;
+  log_tail: string | null;
   selection: string;
   run_status: RunStatus;
 }
 
 /**
- * Claims up to `limit` ready steps for a worker, in one transaction under the store's write lock:
- * 1. Leases that ran out (their worker stopped) are released, each with a `step.lease-expired` event.
- * 2. One statement picks ready steps (no unfinished upstream, past their retry backoff, unleased)
- *    with `FOR UPDATE SKIP LOCKED`: per fair-share group the earliest due (priority with aging),
- *    interleaved across groups (each group's first, then each group's second, …), leaving out steps
- *    beyond their pool's free slots across all workers, and leases them.
- * 3. Each claimed step becomes `running` with the worker's name (audited, attempt counted), and a
- *    queued run becomes `running` with its first claimed step.
+ * Claims up to `limit` ready steps for a worker, in one statement: ready steps (no unfinished
+ * upstream, past their retry backoff, unleased) with `FOR UPDATE SKIP LOCKED`, per fair-share group
+ * the earliest due (priority with aging), interleaved across groups (each group's first, then each
+ * group's second, …), leaving out steps beyond their pool's free slots across all workers, are
+ * leased to the worker.
+ *
+ * A claim writes no audited change: the worker's first change of each step (its success, or
+ * "running" when it runs a while) records the attempt, as `materialize()` does, in a commit that checks
+ * the lease (finish.ts). So a claim never waits for the store's write lock; claims take a lock of
+ * their own (a transaction-level advisory lock), which keeps pool slots exact across workers.
  */
-export async function claimSteps(store: MetadataStore, { worker, limit, leaseMs, expire = true }: ClaimOptions): Promise<ClaimedStep[]> {
-  return queueTransaction(store, async ({ trx, apply }) => {
+export async function claimSteps(store: MetadataStore, { worker, limit, leaseMs }: ClaimOptions): Promise<ClaimedStep[]> {
+  return store.db.transaction().execute(async (trx) => {
     const now = new Date(store.now());
     const expires = new Date(now.getTime() + leaseMs);
-    const expired = !expire
-      ? []
-      : (
-          await sql<{ step_id: string; run_id: string; lease_owner: string }>`
-      with old as (
-        select step_id, run_id, lease_owner from step_queue where lease_owner is not null and lease_expires_at < ${now}::timestamptz for update
-      )
-      update step_queue q set lease_owner = null, lease_expires_at = null, expiries = q.expiries + 1
-      from old where q.step_id = old.step_id
-      returning old.step_id, old.run_id, old.lease_owner`.execute(trx)
-        ).rows;
+    // JIT compiling a claim's plan costs far more than running it (its estimates are high while the queue has no statistics).
+    await sql`select pg_advisory_xact_lock(hashtext(current_schema() || '.daybook_claims')), set_config('jit', 'off', true)`.execute(trx);
     const claimed = await sql<ClaimedRow>`
       with recursive groups (name) as (
         (select queue_group from step_queue where blockers = 0 and lease_owner is null order by queue_group limit 1)
@@ -103,33 +97,47 @@ export async function claimSteps(store: MetadataStore, { worker, limit, leaseMs,
       )
       update step_queue q set lease_owner = ${worker}, lease_expires_at = ${expires}::timestamptz
       from chosen
-        cross join lateral (select asset, partition_key, reason, status, run_id from steps where steps.id = chosen.step_id) s
+        cross join lateral (select asset, partition_key, reason, status, attempts, log_tail, run_id from steps where steps.id = chosen.step_id) s
         cross join lateral (select selection, status from runs where runs.id = s.run_id) r
       where q.step_id = chosen.step_id
-      returning q.step_id, q.run_id, s.asset, s.partition_key, s.reason, s.status, r.selection, r.status as run_status`.execute(trx);
+      returning q.step_id, q.run_id, s.asset, s.partition_key, s.reason, s.status, s.attempts, s.log_tail, r.selection, r.status as run_status`.execute(trx);
     // A step that ended meanwhile (its run was closed as abandoned) leaves the queue instead.
     const gone = claimed.rows.filter((row) => FINAL_STEP.has(row.status));
     if (gone.length > 0) await sql`delete from step_queue where step_id = any(${gone.map((row) => row.step_id)}::uuid[])`.execute(trx);
-    const live = claimed.rows.filter((row) => !FINAL_STEP.has(row.status));
-    const starting = [...new Set(live.filter((row) => row.run_status === 'queued').map((row) => row.run_id))];
-    const writes: StoreWrite[] = [
-      ...(expired.length === 0
-        ? []
-        : [{ kind: 'audit' as const, events: expired.map((row) => ({ action: 'step.lease-expired', runId: row.run_id, payload: { step: row.step_id, worker: row.lease_owner } })) }]),
-      ...starting.map((runId) => ({ kind: 'update-run' as const, runId, status: 'running' as const })),
-      ...live.map((row) => ({ kind: 'update-step' as const, stepId: row.step_id, status: 'running' as const, worker })),
-    ];
-    const results = await apply(writes);
-    const records = results.slice(writes.length - live.length) as StepRecord[];
-    return live.map((row, index) => ({
-      stepId: row.step_id,
-      runId: row.run_id,
-      selection: row.selection,
-      asset: row.asset,
-      partition: row.partition_key,
-      reason: row.reason,
-      attempt: records[index]!.attempts,
-      logTail: records[index]!.logTail,
-    }));
+    return claimed.rows
+      .filter((row) => !FINAL_STEP.has(row.status))
+      .map((row) => ({
+        stepId: row.step_id,
+        runId: row.run_id,
+        selection: row.selection,
+        asset: row.asset,
+        partition: row.partition_key,
+        reason: row.reason,
+        attempt: row.attempts + 1,
+        logTail: row.log_tail,
+        runQueued: row.run_status === 'queued',
+      }));
+  });
+}
+
+/**
+ * Releases the leases that ran out (their worker stopped or lost the database), each with a
+ * `step.lease-expired` event, so that other workers claim the steps again. It takes the store's write
+ * lock first, as every audited queue change does, and skips leases a commit is settling right now.
+ */
+export async function expireLeases(store: MetadataStore): Promise<number> {
+  return queueTransaction(store, async ({ trx, apply }) => {
+    const now = new Date(store.now());
+    const expired = await sql<{ step_id: string; run_id: string; lease_owner: string }>`
+      with old as (
+        select step_id, run_id, lease_owner from step_queue where lease_owner is not null and lease_expires_at < ${now}::timestamptz for update skip locked
+      )
+      update step_queue q set lease_owner = null, lease_expires_at = null, expiries = q.expiries + 1
+      from old where q.step_id = old.step_id
+      returning old.step_id, old.run_id, old.lease_owner`.execute(trx);
+    if (expired.rows.length === 0) return 0;
+    await apply([{ kind: 'audit', events: expired.rows.map((row) => ({ action: 'step.lease-expired', runId: row.run_id, payload: { step: row.step_id, worker: row.lease_owner } })) }]);
+    await notifyWorkers(store, trx);
+    return expired.rows.length;
   });
 }

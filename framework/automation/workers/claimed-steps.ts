@@ -1,5 +1,6 @@
 import type { AssetDefinition } from '../../definitions/asset.ts';
 import { ConnectionPool } from '../../executor/connection-pool.ts';
+import { deferRunning } from '../../executor/deferred-running.ts';
 import type { Engine } from '../../executor/engine.ts';
 import { backoff, raceAbort, StepTimeoutError, type AttemptOutcome } from '../../executor/scheduler.ts';
 import type { ConsumedVersions } from '../../executor/step-inputs.ts';
@@ -50,9 +51,26 @@ export function createClaimedSteps({ engine, worker, random = Math.random }: Cla
       return outcome.results;
     },
   });
-  const commit = async (step: RunnerStep, writes: StoreWrite[]) => {
+  const submit = (writes: StoreWrite[]) => {
     const context = { now: store.now(), actor: store.actor };
-    const results = await commits.submit(writes.map((write) => prepareWrite(write, context)));
+    return commits.submit(writes.map((write) => prepareWrite(write, context)));
+  };
+  // Claimed steps of runs that had not started, by step: the first change of one of them starts the run.
+  const starting = new Map<string, string>();
+  const runStart = (stepId: string): StoreWrite[] => {
+    const runId = starting.get(stepId);
+    if (runId === undefined) return [];
+    for (const [other, run] of starting) if (run === runId) starting.delete(other);
+    return [{ kind: 'update-run', runId, status: 'running' }];
+  };
+  const running = deferRunning({
+    now: () => store.now(),
+    running: (stepId, at) => [...runStart(stepId), { kind: 'update-step', stepId, status: 'running', worker, at }],
+    write: submit,
+  });
+  const commit = async (step: RunnerStep, writes: StoreWrite[]) => {
+    const settled = (await running.settle(step.stepId, writes)).map((write) => (write.kind === 'succeed-step' && write.startedAt !== undefined ? { ...write, worker } : write));
+    const results = await submit([...runStart(step.stepId), ...settled]);
     retryAt.delete(step.stepId);
     if (results.includes(LOST)) {
       throw new MaterializationError('lease-lost', `worker ${worker} lost the lease of asset "${step.asset}" partition "${step.partition}": another worker runs it`, {
@@ -113,6 +131,7 @@ export function createClaimedSteps({ engine, worker, random = Math.random }: Cla
     const assetId = definitions.has(claimed.asset) ? definitions.idOf(claimed.asset) : -1;
     const asset = definitions.assets[assetId];
     const index = asset ? asset.partitions.tryIndexOf(claimed.partition) : -1;
+    if (claimed.runQueued) starting.set(claimed.stepId, claimed.runId);
     const reason = (claimed.reason ?? 'missing') as StepReason;
     const step = { stepId: claimed.stepId, asset: claimed.asset, assetId, partition: claimed.partition, partitionIndex: index, reason };
     if (asset && index >= 0) return step;
@@ -127,6 +146,7 @@ export function createClaimedSteps({ engine, worker, random = Math.random }: Cla
   const run = async (claimed: ClaimedStep, step: RunnerStep): Promise<ClaimedOutcome> => {
     const runner = runnerFor(claimed);
     if (claimed.attempt > 1) runner.resumeLog(step, claimed.logTail);
+    running.start(step.stepId);
     const controller = new AbortController();
     const timer = engine.timeoutMs > 0 ? setTimeout(() => controller.abort(new StepTimeoutError(engine.timeoutMs)), engine.timeoutMs) : undefined;
     try {

@@ -32,9 +32,12 @@ export async function queueTransaction<T>(store: MetadataStore, body: (context: 
 }
 
 /** Wakes the workers of other processes (LISTEN daybook_work) when this transaction commits; PGlite has only this process's. */
-export async function notifyWorkers(store: MetadataStore, trx: Transaction<Database>): Promise<void> {
-  if (store.dialect === 'postgres') await sql`select pg_notify(${WORK_CHANNEL}, current_schema())`.execute(trx);
+export async function notifyWorkers(store: MetadataStore, trx: Transaction<Database>, channel: QueueChannel = WORK_CHANNEL): Promise<void> {
+  if (store.dialect === 'postgres') await sql`select pg_notify(${channel}, current_schema())`.execute(trx);
 }
 
 /** The channel workers LISTEN on; the payload is the store's schema, as one database may hold several stores. */
 export const WORK_CHANNEL = 'daybook_work';
+/** The channel daemons LISTEN on too: partitions materialized or runs ended, which conditions may react to. */
+export const CHANGE_CHANNEL = 'daybook_changes';
+export type QueueChannel = typeof WORK_CHANNEL | typeof CHANGE_CHANNEL;

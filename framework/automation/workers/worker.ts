@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { hostname } from 'node:os';
 import type { Engine } from '../../executor/engine.ts';
 import type { RunnerStep } from '../../executor/step-runner.ts';
 import { DefinitionError } from '../../util/errors.ts';
-import { claimSteps, type ClaimedStep } from './claim.ts';
+import { claimSteps, expireLeases, type ClaimedStep } from './claim.ts';
 import { createClaimedSteps, type ClaimedOutcome } from './claimed-steps.ts';
 import { setPoolLimits } from './pools.ts';
 import type { QueueTables, WorkerState } from './queue-tables.ts';
@@ -135,9 +136,11 @@ export function createWorker({
         while (!stopping && inFlight < concurrency) {
           const limit = Math.min(batchSize, concurrency - inFlight);
           // Leases run out seldom: look for them a few times per lease, not on every claim.
-          const expire = store.now() - expiredAt >= leaseMs / 4;
-          if (expire) expiredAt = store.now();
-          const claimed = await claimSteps(store, { worker: id, limit, leaseMs, expire });
+          if (store.now() - expiredAt >= leaseMs / 4) {
+            expiredAt = store.now();
+            await expireLeases(store);
+          }
+          const claimed = await claimSteps(store, { worker: id, limit, leaseMs });
           stats.claims++;
           stats.claimed += claimed.length;
           const resolved = await Promise.all(claimed.map((step) => steps.resolve(step)));
@@ -158,7 +161,9 @@ export function createWorker({
   const queue = store.db.withTables<QueueTables>();
   const heartbeat = async () => {
     const now = store.now();
-    await queue.updateTable('step_queue').set({ lease_expires_at: new Date(now + leaseMs) }).where('lease_owner', '=', id).execute();
+    // Rows a commit of this worker holds are skipped: it is ending those steps (and waiting for them could deadlock with it).
+    await sql`update step_queue set lease_expires_at = ${new Date(now + leaseMs)}::timestamptz
+      where step_id in (select step_id from step_queue where lease_owner = ${id} for update skip locked)`.execute(store.db);
     await queue.updateTable('workers').set({ heartbeat_at: new Date(now) }).where('id', '=', id).execute();
   };
   const setState = (state: WorkerState) =>

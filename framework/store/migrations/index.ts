@@ -9,6 +9,7 @@ import { sensorCursors } from './0007-sensor-cursors.ts';
 import { workQueue } from './0008-work-queue.ts';
 import { conditionCursors } from './0009-condition-cursors.ts';
 import { daemons } from './0010-daemons.ts';
+import { finishQueue } from './0011-finish-queue.ts';
 
 /** Every migration, by name; names sort in the order they run. Listed here rather than found by a folder scan, so bundling cannot lose one. */
 const migrations: Readonly<Record<string, Migration>> = {
@@ -22,6 +23,7 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0008-work-queue': workQueue,
   '0009-condition-cursors': conditionCursors,
   '0010-daemons': daemons,
+  '0011-finish-queue': finishQueue,
 };
 
 /** The static provider the Migrator reads. */
