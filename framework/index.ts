@@ -285,8 +285,10 @@ export { checkAlerts, type AlertCheck, type CheckAlertsOptions } from './automat
 /** A project's schedules, sensors, alert channels and pools: `export const automation = defineAutomation({ … })` in daybook.config.ts. */
 export { defineAutomation, type AutomationConfig, type AutomationInput } from './automation/automation-config.ts';
 /** Schedules, sensors, conditions and alerts on each tick, e.g. `createDaemon({ engine, schedules, sensors, alerts }).start()`. */
-export { createDaemon, daemonHeartbeats, type Daemon, type DaemonOptions, type DaemonTick, type Launch, type LaunchRequest } from './automation/daemon.ts';
+export { createDaemon, type Daemon, type DaemonOptions, type DaemonTick, type Launch, type LaunchRequest } from './automation/daemon.ts';
 /** The daemon with in-process workers, as `daybook daemon` and `daybook serve` run it. */
+/** The daemon heartbeat rule, and a watcher for processes other than the daemon, e.g. `watchHeartbeats({ store, alerts })`. */
+export { checkHeartbeats, daemonHeartbeats, watchHeartbeats, type WatchHeartbeatsOptions } from './automation/heartbeat-watch.ts';
 export { startAutomation, type RunningAutomation, type StartAutomationOptions } from './automation/start-automation.ts';
 /** Queue state the daemon reads: partitions being run, and waiting steps per pool. */
 export { inProgressPartitions, queueDepths } from './automation/queue-state.ts';

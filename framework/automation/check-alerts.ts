@@ -3,7 +3,8 @@ import type { Calendar } from '../partitions/calendar.ts';
 import type { MetadataStore } from '../store/store.ts';
 import type { AlertRecord } from './alert.ts';
 import type { AlertManager } from './alert-manager.ts';
-import { applyAlerts, failureAlerts, heartbeatAlerts, queueDepthAlerts, RULE_KINDS, slaAlerts, type QueueDepth, type QueueThresholds } from './alert-rules.ts';
+import { applyAlerts, failureAlerts, queueDepthAlerts, RULE_KINDS, slaAlerts, type QueueDepth, type QueueThresholds } from './alert-rules.ts';
+import { checkHeartbeats } from './heartbeat-watch.ts';
 import { readPartitionFailures } from './partition-failures.ts';
 import { evaluateSlas, type EvaluateSlasOptions } from './sla-monitor.ts';
 import type { SlaPrediction } from './sla-risk.ts';
@@ -18,8 +19,8 @@ export interface CheckAlertsOptions {
   /** Waiting steps per pool, from the work queue; without them the queue rule does not run (and resolves nothing). */
   queues?: readonly QueueDepth[];
   queueThresholds?: QueueThresholds;
-  /** The daemon's last heartbeat, for a process watching it (the server, a worker); without it the heartbeat rule does not run. */
-  heartbeat?: { lastHeartbeat: number | undefined; maxSilenceMs?: number; daemon?: string };
+  /** Run the heartbeat rule over every daemon's row (see heartbeat-watch.ts); without it the rule does not run. */
+  heartbeat?: { maxSilenceMs?: number };
 }
 
 /** One evaluation of every rule. */
@@ -33,8 +34,7 @@ export interface AlertCheck {
 
 /**
  * Runs every alert rule once against the store, at the store's now: failed steps and blocking
- * checks, SLA risk and misses, and, when their inputs are given, queue depth and the daemon's
- * heartbeat. What the daemon calls on each tick.
+ * checks, SLA risk and misses, and, when asked, queue depth and silent daemons' heartbeats. What the daemon calls on each tick.
  *
  * @example
  * const alerts = createAlertManager({ store, channels });
@@ -52,6 +52,6 @@ export async function checkAlerts({ store, definitions, alerts, calendars = [], 
   const predictions = await evaluateSlas({ store, definitions, calendars, ...sla });
   await apply(applyAlerts(alerts, RULE_KINDS.slas, slaAlerts(predictions)));
   if (queues !== undefined) await apply(applyAlerts(alerts, RULE_KINDS.queues, queueDepthAlerts(queues, queueThresholds)));
-  if (heartbeat !== undefined) await apply(applyAlerts(alerts, RULE_KINDS.heartbeat, heartbeatAlerts({ ...heartbeat, now: store.now() })));
+  if (heartbeat !== undefined) await apply(checkHeartbeats(store, alerts, heartbeat.maxSilenceMs));
   return { predictions, firing, resolved };
 }

@@ -2,7 +2,6 @@ import { hostname } from 'node:os';
 import type { Engine } from '../executor/engine.ts';
 import type { RunRequest } from '../executor/plan-run.ts';
 import type { Calendar } from '../partitions/calendar.ts';
-import type { MetadataStore } from '../store/store.ts';
 import type { AlertManager } from './alert-manager.ts';
 import type { QueueThresholds } from './alert-rules.ts';
 import { checkAlerts } from './check-alerts.ts';
@@ -172,7 +171,8 @@ export function createDaemon({
     let resolved = 0;
     if (alerts) {
       await attempt('alerts', async () => {
-        const check = await checkAlerts({ store, definitions, alerts, calendars, queues: await queueDepths(store), ...(queueThresholds ? { queueThresholds } : {}) });
+        // Its own heartbeat was just written: the heartbeat rule watches its peers.
+        const check = await checkAlerts({ store, definitions, alerts, calendars, queues: await queueDepths(store), heartbeat: {}, ...(queueThresholds ? { queueThresholds } : {}) });
         firing = check.firing.length;
         resolved = check.resolved.length;
       });
@@ -233,8 +233,3 @@ export function createDaemon({
   };
 }
 
-/** Each daemon's last heartbeat, latest first: the heartbeat alert's input, for the server or a worker to watch. */
-export async function daemonHeartbeats(store: MetadataStore): Promise<{ name: string; heartbeatAt: number; state: 'running' | 'stopped' }[]> {
-  const rows = await store.db.withTables<DaemonTables>().selectFrom('daemons').select(['name', 'heartbeat_at', 'state']).orderBy('heartbeat_at', 'desc').execute();
-  return rows.map((row) => ({ name: row.name, heartbeatAt: new Date(row.heartbeat_at).getTime(), state: row.state }));
-}

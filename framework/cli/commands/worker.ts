@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { createAlertManager } from '../../automation/alert-manager.ts';
+import { watchHeartbeats } from '../../automation/heartbeat-watch.ts';
 import { createWorker } from '../../automation/workers/worker.ts';
 import { DefinitionError } from '../../util/errors.ts';
 import { openEngine } from '../open-engine.ts';
@@ -25,7 +27,7 @@ export function workerCommand(program: Command, context: CommandContext): void {
     .option('--lease-ms <ms>', "how long a claim holds without a heartbeat; a killed worker's steps run elsewhere after it", '30000')
     .option('--pool <name=limit...>', 'set a pool slot limit for every worker, e.g. --pool redshift=2')
     .option('--json', 'print the worker id and its counts as JSON when it stops')
-    .addHelpText('after', '\nAny number of workers on any number of machines share the queue; DAYBOOK_DATABASE_SCHEMA selects the schema.\n\nExample:\n  DAYBOOK_DATABASE_URL=postgres://daybook@db/daybook daybook worker --concurrency 8 --pool redshift=2')
+    .addHelpText('after', '\nAny number of workers on any number of machines share the queue; DAYBOOK_DATABASE_SCHEMA selects the schema.\nWorkers also watch the daemons\' heartbeats and alert (through the config\'s automation channels) when a running daemon falls silent.\n\nExample:\n  DAYBOOK_DATABASE_URL=postgres://daybook@db/daybook daybook worker --concurrency 8 --pool redshift=2')
     .action(async (flags: WorkerFlags) => {
       if (!process.env.DAYBOOK_DATABASE_URL) {
         throw new DefinitionError(
@@ -54,6 +56,13 @@ export function workerCommand(program: Command, context: CommandContext): void {
           },
           onError: (error) => io.stderr.write(`warning: ${error instanceof Error ? error.message : String(error)}\n`),
         });
+        // A dead daemon cannot report itself: workers watch the daemons' heartbeats and alert through the config's channels.
+        const automation = await context.loadAutomation();
+        const unwatch = watchHeartbeats({
+          store: engine.store,
+          alerts: createAlertManager({ store: engine.store, channels: automation.alerts.channels }),
+          onError: (error) => io.stderr.write(`warning: heartbeat watch: ${error instanceof Error ? error.message : String(error)}\n`),
+        });
         let stop: () => void = () => undefined;
         const stopped = new Promise<void>((resolve) => (stop = resolve));
         process.once('SIGTERM', stop);
@@ -63,6 +72,7 @@ export function workerCommand(program: Command, context: CommandContext): void {
         await stopped;
         process.off('SIGTERM', stop);
         process.off('SIGINT', stop);
+        unwatch();
         await worker.stop();
         const stats = worker.stats();
         await write(io.stdout, flags.json ? JSON.stringify({ worker: worker.id, ...stats }) + '\n' : `worker ${worker.id} stopped: ${JSON.stringify(stats)}\n`);

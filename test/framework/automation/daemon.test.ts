@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createAlertManager,
+  checkHeartbeats,
   createDaemon,
   cronSchedule,
   daemonHeartbeats,
@@ -79,6 +80,36 @@ describe.each(storeKinds('test/framework/automation/daemon'))('the daemon, store
       ['daemon-b', t('2026-11-21T09:30:00Z')],
       ['daemon-a', t('2026-11-20T08:00:30Z')],
     ]);
+  });
+
+  it('alerts when a running daemon goes silent, from its peer and from a watcher, and resolves once it beats again', async () => {
+    const clock = fixedClock(t('2026-11-20T08:00:00Z'));
+    engine = await openTestEngine({ definitions, store: kind, clock });
+    const alerts = createAlertManager({ store: engine.store });
+    const a = createDaemon({ engine, name: 'daemon-a', alerts });
+    const b = createDaemon({ engine, name: 'daemon-b', alerts });
+    await a.tick();
+    await b.tick();
+    expect(await alerts.list({ state: 'firing' })).toEqual([]);
+
+    // daemon-a crashed (its row still says running); three minutes on, daemon-b's tick notices.
+    clock.set(t('2026-11-20T08:03:00Z'));
+    await b.tick();
+    const [silent] = await alerts.list({ state: 'firing' });
+    expect(silent).toMatchObject({ key: 'daemon-heartbeat:daemon-a', kind: 'daemon-heartbeat', severity: 'critical' });
+    expect(silent!.summary).toContain('daemon-a: no heartbeat for 3m');
+
+    // With every daemon down, a worker's watcher keeps the alert open, and daemon-b's too.
+    clock.set(t('2026-11-20T08:06:00Z'));
+    const watched = await checkHeartbeats(engine.store, alerts);
+    expect(watched.firing.map((alert) => alert.key).sort()).toEqual(['daemon-heartbeat:daemon-a', 'daemon-heartbeat:daemon-b']);
+
+    // daemon-a is back: its tick beats, and it resolves daemon-b's alert only once daemon-b stops cleanly.
+    await a.tick();
+    expect((await alerts.list({ state: 'firing' })).map((alert) => alert.key)).toEqual(['daemon-heartbeat:daemon-b']);
+    await b.stop();
+    expect((await checkHeartbeats(engine.store, alerts)).firing).toEqual([]);
+    expect(await alerts.list({ state: 'firing' })).toEqual([]);
   });
 
   it('launches the run of a landed file once, and the eager downstream condition after it', async () => {
