@@ -2,6 +2,9 @@ import { sql } from 'kysely';
 import { FINAL_STEP } from '../../store/fold-state.ts';
 import type { RunStatus, StepStatus } from '../../store/schema.ts';
 import type { MetadataStore } from '../../store/store.ts';
+import { prepareWrite } from '../../store/prepare-write.ts';
+import type { StoreWrite } from '../../store/writes.ts';
+import { finishSteps } from './finish.ts';
 import { notifyWorkers, queueTransaction } from './queue-transaction.ts';
 
 /** A step a worker holds the lease of. */
@@ -120,24 +123,51 @@ export async function claimSteps(store: MetadataStore, { worker, limit, leaseMs 
   });
 }
 
+/** The lease owner of steps whose leases ran out too often, while their failure is committed. */
+const EXPIRY_OWNER = 'daybook:lease-expiries';
+
 /**
  * Releases the leases that ran out (their worker stopped or lost the database), each with a
  * `step.lease-expired` event, so that other workers claim the steps again. It takes the store's write
  * lock first, as every audited queue change does, and skips leases a commit is settling right now.
+ * A step whose leases ran out `maxExpiries` times (it kills every worker that runs it) is not
+ * handed out again: it fails for good, and its downstream steps are held back as after any failure.
  */
-export async function expireLeases(store: MetadataStore): Promise<number> {
-  return queueTransaction(store, async ({ trx, apply }) => {
+export async function expireLeases(store: MetadataStore, { maxExpiries, leaseMs }: { maxExpiries: number; leaseMs: number }): Promise<number> {
+  const expired = await queueTransaction(store, async ({ trx, apply }) => {
     const now = new Date(store.now());
-    const expired = await sql<{ step_id: string; run_id: string; lease_owner: string }>`
+    const rows = await sql<{ step_id: string; run_id: string; lease_owner: string; expiries: number }>`
       with old as (
         select step_id, run_id, lease_owner from step_queue where lease_owner is not null and lease_expires_at < ${now}::timestamptz for update skip locked
       )
-      update step_queue q set lease_owner = null, lease_expires_at = null, expiries = q.expiries + 1
+      update step_queue q set expiries = q.expiries + 1,
+        lease_owner = case when q.expiries + 1 >= ${maxExpiries} then ${EXPIRY_OWNER} end,
+        lease_expires_at = case when q.expiries + 1 >= ${maxExpiries} then ${new Date(now.getTime() + leaseMs)}::timestamptz end
       from old where q.step_id = old.step_id
-      returning old.step_id, old.run_id, old.lease_owner`.execute(trx);
-    if (expired.rows.length === 0) return 0;
-    await apply([{ kind: 'audit', events: expired.rows.map((row) => ({ action: 'step.lease-expired', runId: row.run_id, payload: { step: row.step_id, worker: row.lease_owner } })) }]);
+      returning old.step_id, old.run_id, old.lease_owner, q.expiries`.execute(trx);
+    if (rows.rows.length === 0) return [];
+    await apply([
+      {
+        kind: 'audit',
+        events: rows.rows.map((row) => ({
+          action: 'step.lease-expired',
+          runId: row.run_id,
+          payload: { step: row.step_id, worker: row.lease_owner, expiries: row.expiries, ...(row.expiries >= maxExpiries ? { failing: true } : {}) },
+        })),
+      },
+    ]);
     await notifyWorkers(store, trx);
-    return expired.rows.length;
+    return rows.rows;
   });
+  const failing = expired.filter((row) => row.expiries >= maxExpiries);
+  if (failing.length > 0) {
+    const writes = failing.map((row): StoreWrite => ({
+      kind: 'fail-step',
+      stepId: row.step_id,
+      status: 'failed',
+      error: { message: `its lease ran out ${row.expiries} times (the last held by worker ${row.lease_owner}): a step that stops every worker running it is not retried again` },
+    }));
+    await finishSteps(store, writes.map((write) => prepareWrite(write, { now: store.now(), actor: store.actor })), { worker: EXPIRY_OWNER, retryAt: new Map() });
+  }
+  return expired.length;
 }

@@ -20,6 +20,8 @@ export interface WorkerOptions {
   batchSize?: number;
   /** How long a claim holds without a heartbeat; a killed worker's steps are claimed again after it. Default 30 s. */
   leaseMs?: number;
+  /** Lease expiries after which a step fails for good instead of running again (it stops every worker that runs it); default 5. */
+  maxLeaseExpiries?: number;
   /** How often leases and the worker's row are renewed; default a third of `leaseMs`. */
   heartbeatMs?: number;
   /** Polling, in case a wake-up was missed (e.g. a dropped LISTEN connection); default 1 s. */
@@ -77,6 +79,7 @@ export function createWorker({
   concurrency = engine.concurrency,
   batchSize = 32,
   leaseMs = 30_000,
+  maxLeaseExpiries: maxExpiries = 5,
   heartbeatMs = Math.floor(leaseMs / 3),
   pollMs = 1_000,
   pools,
@@ -138,7 +141,7 @@ export function createWorker({
           // Leases run out seldom: look for them a few times per lease, not on every claim.
           if (store.now() - expiredAt >= leaseMs / 4) {
             expiredAt = store.now();
-            await expireLeases(store);
+            await expireLeases(store, { maxExpiries, leaseMs });
           }
           const claimed = await claimSteps(store, { worker: id, limit, leaseMs });
           stats.claims++;
