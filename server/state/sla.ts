@@ -1,6 +1,6 @@
 // SLA deadlines of partitions, and whether they are met. An SLA says when a partition is due relative
 // to its date: `previousSession` at 06:30 New York means session D is due at 06:30 on the next session.
-import { formatDay, tryParseDay, weekdayOf, zonedToUtc, utcToZoned, type AssetDefinition, type Calendar, type SlaSpec } from '../../framework/index.ts';
+import { formatDay, slaDeadline, tryParseDay, weekdayOf, utcToZoned, type AssetDefinition, type Calendar, type SlaSpec } from '../../framework/index.ts';
 import type { PartitionStatusName } from './status.ts';
 
 export type SlaState = 'met' | 'at-risk' | 'missed' | 'pending';
@@ -16,35 +16,15 @@ export function slaCalendar(asset: AssetDefinition, sla: SlaSpec, calendars: rea
 
 /**
  * The deadline (epoch ms) of the partition dated `date` (`YYYY-MM-DD`: a session, a day, or a week's
- * first day); undefined when that partition has none (e.g. `currentSession` on a holiday).
+ * first day), as the daemon's SLA monitor computes it (`slaDeadline`); undefined when that partition
+ * has none (`currentSession` on a day that is not a session, or a date outside the calendar's range).
  */
 export function deadlineOf(sla: SlaSpec, date: string, calendar: Calendar | undefined): number | undefined {
-  const day = tryParseDay(date);
-  if (day === undefined) return undefined;
-  const dueDay = dueDayOf(sla, day, calendar);
-  if (dueDay === undefined) return undefined;
-  const [hours, minutes] = sla.deadline.split(':').map(Number) as [number, number];
-  return zonedToUtc(sla.tz, dueDay, hours * 60 + minutes);
-}
-
-function dueDayOf(sla: SlaSpec, day: number, calendar: Calendar | undefined): number | undefined {
+  if (tryParseDay(date) === undefined) return undefined;
   try {
-    switch (sla.partition) {
-      case 'currentDay':
-        return day;
-      case 'previousDay':
-        return day + 1;
-      case 'currentSession':
-        return calendar === undefined || calendar.isSession(formatDay(day)) ? day : undefined;
-      case 'previousSession':
-        return calendar === undefined ? day + 1 : tryParseDay(calendar.next(formatDay(day)));
-      case 'previousWeek': {
-        const after = day + 7;
-        return sla.weekday === undefined ? after : after + ((sla.weekday - weekdayOf(after) + 7) % 7);
-      }
-    }
+    if (sla.partition === 'currentSession' && calendar !== undefined && !calendar.isSession(date)) return undefined;
+    return slaDeadline(sla, date, calendar);
   } catch {
-    // Outside the calendar's range: no deadline.
     return undefined;
   }
 }
@@ -69,7 +49,7 @@ export function dueOn(sla: SlaSpec, dueDate: string, calendar: Calendar | undefi
           if (calendar === undefined) return day - 1;
           return calendar.isSession(dueDate) ? tryParseDay(calendar.previous(dueDate)) : undefined;
         case 'previousWeek':
-          return sla.weekday === undefined || weekdayOf(day) === sla.weekday ? day - 7 : undefined;
+          return weekdayOf(day) === (sla.weekday ?? 1) ? day - 7 : undefined;
       }
     } catch {
       return undefined;
