@@ -1,3 +1,4 @@
+import { mkdirSync, watch, type FSWatcher } from 'node:fs';
 import type { Engine } from '../executor/engine.ts';
 import type { Calendar } from '../partitions/calendar.ts';
 import { createAlertManager } from './alert-manager.ts';
@@ -64,6 +65,7 @@ export async function startAutomation({
   events.on('work', wake);
   events.on('run-ended', wake);
   const unlisten = await listenForWork({ store, url: databaseUrl, onWork: wake, changes: true, onError: (error) => onError(`listen: ${String(error)}`) });
+  const unwatch = automation.sensors.some((sensor) => sensor.kind === 'landing') ? watchLanding(engine.observer.landing, wake, onError) : () => undefined;
   const pool = Array.from({ length: workers }, () => createWorker({ engine, onError: (error) => onError(`worker: ${String(error)}`) }));
   for (const worker of pool) await worker.start();
   if (loop) daemon.start();
@@ -75,7 +77,37 @@ export async function startAutomation({
       events.off('work', wake);
       events.off('run-ended', wake);
       await unlisten?.();
+      unwatch();
       for (const worker of pool) await worker.stop();
     },
+  };
+}
+
+/** How long the landing directory must be quiet before a change wakes the daemon: a file being written settles first. */
+const LANDING_SETTLE_MS = 100;
+
+/**
+ * Wakes the daemon when something changes under the landing directory, once it has been quiet for
+ * `LANDING_SETTLE_MS`, so that a landed file's run starts within moments rather than at the next
+ * tick; the tick still scans (the watch only says when). A directory that cannot be watched (too
+ * many for the system's inotify limit) leaves the daemon ticking every `intervalMs`, as before.
+ */
+function watchLanding(landing: string, wake: () => void, onError: (message: string) => void): () => void {
+  let watcher: FSWatcher;
+  let settle: NodeJS.Timeout | undefined;
+  try {
+    mkdirSync(landing, { recursive: true });
+    watcher = watch(landing, { recursive: true, persistent: false }, () => {
+      clearTimeout(settle);
+      settle = setTimeout(wake, LANDING_SETTLE_MS);
+    });
+  } catch (error) {
+    onError(`landing watch: ${String(error)}; the daemon looks at ${landing} on each tick only`);
+    return () => undefined;
+  }
+  watcher.on('error', (error) => onError(`landing watch: ${String(error)}`));
+  return () => {
+    clearTimeout(settle);
+    watcher.close();
   };
 }

@@ -165,6 +165,29 @@ describe.each(storeKinds('test/framework/automation/daemon'))('the daemon, store
     }
   });
 
+  it('starts the run of a landed file within a second of its landing, woken by the landing directory', async () => {
+    engine = await openTestEngine({ definitions, store: kind });
+    const sensor = landingSensor({ name: 'orders', sources: 't/orders' });
+    const running = await startAutomation({ engine, automation: defineAutomation({ sensors: [sensor], workers: 1 }), intervalMs: 60_000 });
+    try {
+      // Let the first tick settle: it finds nothing.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const landedAt = Date.now();
+      await land(engine, '2026-11-12', '1,4');
+      const deadline = Date.now() + 20_000;
+      let clean;
+      while (!clean && Date.now() < deadline) {
+        clean = (await engine.store.currentMaterializations('t/clean', { partitions: ['2026-11-12'] }))[0];
+        if (!clean) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(clean, 't/clean[2026-11-12] was materialized').toBeDefined();
+      const step = await engine.store.getStep(clean!.stepId!);
+      expect(new Date(step!.startedAt!).getTime() - landedAt).toBeLessThan(1_000);
+    } finally {
+      await running.stop();
+    }
+  });
+
   it('raises an alert for a step that failed after its last retry, delivered to a webhook, once', async () => {
     const receiver = await startWebhookReceiver();
     try {
