@@ -39,6 +39,7 @@ import type {
   stepStatusSchema,
   stepViewSchema,
 } from './schemas/runs.ts';
+import type { alertDetailSchema, alertEventViewSchema, alertListSchema, alertViewSchema } from './schemas/alerts.ts';
 import type { auditEventViewSchema, auditPageSchema, auditReportRowSchema, auditReportSchema, auditRerunSchema, auditSlaOutcomeSchema } from './schemas/audit.ts';
 import type { createdTokenSchema, createTokenRequestSchema, roleSchema, tokenListSchema, tokenViewSchema, whoamiSchema } from './schemas/tokens.ts';
 import type { partitionsEventSchema, runEventSchema, serverEventSchema, stepEventSchema } from './schemas/events.ts';
@@ -107,6 +108,13 @@ export type CancelResponse = z.infer<typeof cancelResponseSchema>;
 /** GET /api/backfills. */
 export type BackfillList = z.infer<typeof backfillListSchema>;
 export type BackfillView = z.infer<typeof backfillViewSchema>;
+
+/** GET /api/alerts. */
+export type AlertList = z.infer<typeof alertListSchema>;
+export type AlertView = z.infer<typeof alertViewSchema>;
+/** GET /api/alerts/{id}. */
+export type AlertDetail = z.infer<typeof alertDetailSchema>;
+export type AlertEventView = z.infer<typeof alertEventViewSchema>;
 
 /** GET /api/audit. */
 export type AuditPage = z.infer<typeof auditPageSchema>;

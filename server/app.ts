@@ -10,6 +10,7 @@ import { errorResponse } from './http-error.ts';
 import { Metrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { assetRoutes } from './routes/assets.ts';
+import { alertRoutes } from './routes/alerts.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { freshnessRoutes } from './routes/freshness.ts';
 import { lineageRoutes } from './routes/lineage.ts';
@@ -77,6 +78,7 @@ export async function createApp(options: AppOptions): Promise<DaybookApp> {
     ...freshnessRoutes(services),
     ...runRoutes(services),
     ...auditRoutes(services),
+    ...alertRoutes(services),
     ...tokenRoutes(services),
     ...metaRoutes(services),
   ];

@@ -38,6 +38,8 @@ export interface AlertManager {
   list(query?: AlertQuery): Promise<AlertRecord[]>;
   /** The open alert with this key. */
   get(key: string): Promise<AlertRecord | undefined>;
+  /** The alert with this id, open or resolved. */
+  byId(id: string): Promise<AlertRecord | undefined>;
   /** An alert's history, oldest first. */
   history(alertId: string): Promise<AlertEventRecord[]>;
 }
@@ -185,6 +187,11 @@ export function createAlertManager({ store, channels = [] }: AlertManagerOptions
 
     async get(key) {
       const row = await openAlert(db, key, false);
+      return row && alertRecord(row);
+    },
+
+    async byId(id) {
+      const row = await db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
       return row && alertRecord(row);
     },
 

@@ -4,6 +4,7 @@ import { getJson } from './api.ts';
 import { el, replaceChildren } from './dom.ts';
 import { onConnectionChange, onServerEvent } from './events.ts';
 import { assetPage } from './pages/asset.ts';
+import { alertsPage } from './pages/alerts.ts';
 import { auditReportPage } from './pages/audit-report.ts';
 import { catalogPage } from './pages/catalog.ts';
 import { lineagePage } from './pages/lineage.ts';
@@ -22,6 +23,7 @@ const routes: Route[] = [
   { prefix: '/lineage', page: () => lineagePage() },
   { prefix: '/runs', page: (rest) => (rest === '' ? runsPage() : runPage(rest)) },
   { prefix: '/sla', page: (_rest, location) => slaPage(location) },
+  { prefix: '/alerts', page: (_rest, location) => alertsPage(location) },
   { prefix: '/rematerialize', page: (rest, location) => rematerializePage(rest, location) },
   { prefix: '/audit', page: (_rest, location) => auditReportPage(location) },
 ];
@@ -31,6 +33,7 @@ const NAV = [
   ['/lineage', 'Lineage'],
   ['/runs', 'Runs'],
   ['/sla', 'SLA board'],
+  ['/alerts', 'Alerts'],
   ['/rematerialize', 'Rematerialize'],
   ['/audit', 'Audit report'],
 ] as const;

@@ -50,6 +50,12 @@ const COLOURS: Readonly<Record<string, string>> = {
   passed: GOOD,
   warn: LATE,
   none: ABSENT,
+  // alerts
+  firing: BROKEN,
+  resolved: GOOD,
+  critical: BROKEN,
+  warning: LATE,
+  info: '#3b7dd8',
 };
 
 const UNKNOWN = '#9aa3ad';
