@@ -262,6 +262,7 @@ export { createAlertManager, type AlertManager, type AlertManagerOptions, type A
 export {
   ALERT_KINDS,
   ALERT_SEVERITIES,
+  alertJson,
   type AlertChannel,
   type AlertEventName,
   type AlertEventRecord,

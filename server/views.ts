@@ -1,7 +1,9 @@
 // Store records and index entries as the API's JSON shapes (server/api-types.ts): dates become ISO
 // strings, absent values null.
-import { defaultMapping, type ApiTokenRecord, type AssetEdge, type AuditEventRecord, type BackfillRecord, type CheckResultRecord, type Definitions, type MaterializationRecord, type PublishRecord, type RunRecord, type StepRecord } from '../framework/index.ts';
+import { alertJson, defaultMapping, type AlertEventRecord, type AlertRecord, type ApiTokenRecord, type AssetEdge, type AuditEventRecord, type BackfillRecord, type CheckResultRecord, type Definitions, type MaterializationRecord, type PublishRecord, type RunRecord, type StepRecord } from '../framework/index.ts';
 import type {
+  AlertEventView,
+  AlertView,
   AssetSummary,
   AuditEventView,
   BackfillView,
@@ -179,4 +181,14 @@ export function tokenView(record: ApiTokenRecord): TokenView {
     createdBy: record.createdBy,
     revokedAt: iso(record.revokedAt),
   };
+}
+
+/** An alert, with how many notifications went out for it. */
+export function alertView(alert: AlertRecord): AlertView {
+  return { ...alertJson(alert), notifyCount: alert.notifyCount };
+}
+
+/** One entry of an alert's history. */
+export function alertEventView(event: AlertEventRecord): AlertEventView {
+  return { at: event.at.toISOString(), event: event.event, channel: event.channel, error: event.error, details: event.details };
 }

@@ -81,3 +81,21 @@ export function notificationTitle(event: AlertNotification['event'], alert: Pick
   const label = event === 'resolved' ? 'RESOLVED' : 'FIRING';
   return `[${label} ${alert.severity}] ${alert.summary}`;
 }
+
+/** An alert as JSON (dates as ISO text): what a webhook's payload and the server's API carry. */
+export function alertJson(alert: AlertRecord) {
+  return {
+    id: alert.id,
+    key: alert.key,
+    kind: alert.kind,
+    severity: alert.severity,
+    state: alert.state,
+    asset: alert.asset,
+    partition: alert.partition,
+    summary: alert.summary,
+    details: alert.details,
+    firstSeen: alert.firstSeen.toISOString(),
+    lastSeen: alert.lastSeen.toISOString(),
+    resolvedAt: alert.resolvedAt?.toISOString() ?? null,
+  };
+}

@@ -1,31 +1,12 @@
 // Alerts the daemon (and workers' heartbeat watch) raised, with their history: what operators look at first.
 import { z } from 'zod';
-import { ALERT_KINDS, createAlertManager, type AlertEventRecord, type AlertRecord } from '../../framework/index.ts';
+import { ALERT_KINDS, createAlertManager } from '../../framework/index.ts';
 import { defineRoute, type AnyRoute } from '../api-route.ts';
 import { notFound } from '../http-error.ts';
 import { alertDetailSchema, alertListSchema } from '../schemas/alerts.ts';
 import { idParams, intParam } from '../schemas/params.ts';
 import type { ServerServices } from '../services.ts';
-
-const iso = (date: Date | null) => (date === null ? null : date.toISOString());
-
-const alertView = (alert: AlertRecord) => ({
-  id: alert.id,
-  key: alert.key,
-  kind: alert.kind,
-  severity: alert.severity,
-  state: alert.state,
-  asset: alert.asset,
-  partition: alert.partition,
-  summary: alert.summary,
-  details: alert.details,
-  firstSeen: alert.firstSeen.toISOString(),
-  lastSeen: alert.lastSeen.toISOString(),
-  resolvedAt: iso(alert.resolvedAt),
-  notifyCount: alert.notifyCount,
-});
-
-const alertEventView = (event: AlertEventRecord) => ({ at: event.at.toISOString(), event: event.event, channel: event.channel, error: event.error, details: event.details });
+import { alertEventView, alertView } from '../views.ts';
 
 /** GET /api/alerts and GET /api/alerts/{id}. */
 export function alertRoutes({ engine }: ServerServices): AnyRoute[] {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AlertError } from '../../util/errors.ts';
-import type { AlertChannel, AlertNotification } from '../alert.ts';
+import { alertJson, type AlertChannel, type AlertNotification } from '../alert.ts';
 
 export interface WebhookChannelOptions {
   /** Where to POST, e.g. a Slack incoming webhook. */
@@ -100,21 +100,7 @@ export function webhookPayload({ event, alert, title }: AlertNotification): Reco
       { type: 'section', text: { type: 'mrkdwn', text: `*${event === 'resolved' ? 'Resolved' : 'Firing'}* (${alert.severity}): ${escapeMrkdwn(alert.summary)}` } },
       { type: 'context', elements: [{ type: 'mrkdwn', text: escapeMrkdwn(`${alert.kind}${subject} · ${seen}`) }] },
     ],
-    daybook: {
-      event,
-      id: alert.id,
-      key: alert.key,
-      kind: alert.kind,
-      severity: alert.severity,
-      state: alert.state,
-      asset: alert.asset,
-      partition: alert.partition,
-      summary: alert.summary,
-      details: alert.details,
-      firstSeen: alert.firstSeen.toISOString(),
-      lastSeen: alert.lastSeen.toISOString(),
-      resolvedAt: alert.resolvedAt?.toISOString() ?? null,
-    },
+    daybook: { event, ...alertJson(alert) },
   };
 }
 
