@@ -77,6 +77,8 @@ interface QueueOutcome {
  *   `waiting` or `cancelled`, as `materialize()` marks them.
  * - A failed attempt with attempts left goes back to the queue, unleased, not before its backoff.
  * - A run whose last step ended becomes `succeeded`, `failed` or `cancelled`.
+ *
+ * `writes` arrive prepared (`prepareWrite`), as a group commit's are.
  */
 export async function finishSteps(store: MetadataStore, writes: readonly StoreWrite[], { worker, retryAt }: FinishContext): Promise<FinishOutcome> {
   return store.db.transaction().execute(async (trx) => {
@@ -108,15 +110,13 @@ export async function finishSteps(store: MetadataStore, writes: readonly StoreWr
       if (write.kind !== 'update-run' || write.status !== 'running') return stepIdsOf(write).every((id) => owned.has(id));
       return queued.delete(write.runId);
     });
+    // The callers' writes arrive prepared; only the consequences found here still need it.
     const context = { now: store.now(), actor: store.actor };
-    const results = await applyWritesIn(
-      trx,
-      [
-        ...kept,
-        ...queue.held_back.map(([stepId, , rank]): StoreWrite => ({ kind: 'update-step', stepId, status: HOLDS[rank - 1]!, message: HELD_BACK[HOLDS[rank - 1]!] })),
-        ...queue.runs_ended.map(([runId, status]): StoreWrite => ({ kind: 'update-run', runId, status })),
-      ].map((write) => prepareWrite(write, context)),
-    );
+    const consequences = [
+      ...queue.held_back.map(([stepId, , rank]): StoreWrite => ({ kind: 'update-step', stepId, status: HOLDS[rank - 1]!, message: HELD_BACK[HOLDS[rank - 1]!] })),
+      ...queue.runs_ended.map(([runId, status]): StoreWrite => ({ kind: 'update-run', runId, status })),
+    ];
+    const results = await applyWritesIn(trx, [...kept, ...consequences.map((write) => prepareWrite(write, context))]);
     if (queue.claimable > 0) await notifyWorkers(store, trx);
     if (queue.runs_ended.length > 0 || kept.some((write) => write.kind === 'succeed-step')) await notifyWorkers(store, trx, CHANGE_CHANNEL);
     const keptSet = new Set(kept);
