@@ -3,6 +3,7 @@ import type { AssetDefinition } from '../definitions/asset.ts';
 import type { Column } from '../io/duckdb.ts';
 import type { SourceObservation } from '../io/source-observer.ts';
 import { runSqlCompute } from '../io/sql-compute.ts';
+import { canonicalJson } from '../store/audit-chain.ts';
 import { quoteIdentifier } from '../io/sql-text.ts';
 import { formatPartition } from '../planner/explain.ts';
 import type { StepReason } from '../planner/reason.ts';
@@ -340,10 +341,7 @@ function storedNothing(asset: AssetDefinition, step: RunnerStep, consumed: Consu
     throw new MaterializationError('materialization-failed', `asset "${asset.key}": its compute returned no SQL, so its ${asset.checks.length} check(s) have no rows to check`, where);
   }
   if (asset.publish.length > 0) throw new MaterializationError('materialization-failed', `asset "${asset.key}": its compute returned no SQL, so there is nothing to publish`, where);
-  const inputs = Object.entries(consumed)
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([upstream, versions]) => [upstream, Object.entries(versions).sort(([a], [b]) => (a < b ? -1 : 1))]);
-  const dataVersion = `sha256:${createHash('sha256').update(JSON.stringify([asset.key, step.partition, asset.codeVersion ?? null, inputs])).digest('hex')}`;
+  const dataVersion = `sha256:${createHash('sha256').update(canonicalJson([asset.key, step.partition, asset.codeVersion ?? null, consumed])).digest('hex')}`;
   return { dataVersion, rowCount: 0, bytes: 0, location: undefined, schema: [], checked: [], publishes: [] };
 }
 
