@@ -1,9 +1,9 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
 import { partitionKey, type Snapshot } from './fold-state.ts';
 import type { BackfillRow, Database, PartitionRow, RunRow, StepRow } from './schema.ts';
 import type { StoreWrite } from './writes.ts';
 
-interface Needs {
+export interface Needs {
   stepIds: string[];
   /** Steps that finish or skip in this batch: their partitions' states are read. */
   finishing: string[];
@@ -16,7 +16,7 @@ interface Needs {
 }
 
 /** What a batch reads: the rows its writes refer to, and how many seqs it needs. */
-function needsOf(writes: readonly StoreWrite[]): Needs {
+export function needsOf(writes: readonly StoreWrite[]): Needs {
   const needs: Needs = { stepIds: [], finishing: [], runIds: [], backfillIds: [], partitions: [], dynamic: [], seqs: 0 };
   const created = new Map<string, { asset: string; partition: string }>();
   const finish = (stepId: string) => {
@@ -67,7 +67,7 @@ function needsOf(writes: readonly StoreWrite[]): Needs {
   return needs;
 }
 
-interface SnapshotRow {
+export interface SnapshotRow {
   head_seq: number;
   head_hash: string;
   last_seq: number | null;
@@ -86,20 +86,17 @@ const dates = <Row>(row: Row, fields: readonly (keyof Row)[]): Row => {
   return row;
 };
 
-/**
- * Takes the write lock and reads, in one call, everything a batch's writes refer to: the steps,
- * runs and backfills they change, the states of the partitions they change, which of their dynamic
- * keys exist, the audit chain's head, and a block of seqs (daybook_read_batch in the migration).
- */
-export async function readSnapshot(trx: Transaction<Database>, writes: readonly StoreWrite[]): Promise<Snapshot> {
-  const needs = needsOf(writes);
-  const result = await sql<{ batch: SnapshotRow }>`
-    select daybook_read_batch(
-      ${needs.seqs}::bigint, ${needs.stepIds}::uuid[], ${needs.finishing}::uuid[], ${needs.runIds}::uuid[], ${needs.backfillIds}::uuid[],
-      ${needs.partitions.map((p) => p.asset)}::text[], ${needs.partitions.map((p) => p.partition)}::text[],
-      ${needs.dynamic.map((d) => d.definition)}::text[], ${needs.dynamic.map((d) => d.key)}::text[]
-    ) as batch`.execute(trx);
-  const row = result.rows[0]!.batch;
+/** The arguments of daybook_read_batch for a batch's needs, in its order; `also` adds steps and runs the caller's own call finds. */
+export function readBatchArguments(needs: Needs, also: { stepIds?: RawBuilder<unknown>; runIds?: RawBuilder<unknown> } = {}): RawBuilder<unknown> {
+  const stepIds = also.stepIds ? sql`${needs.stepIds}::uuid[] || ${also.stepIds}` : sql`${needs.stepIds}::uuid[]`;
+  const runIds = also.runIds ? sql`${needs.runIds}::uuid[] || ${also.runIds}` : sql`${needs.runIds}::uuid[]`;
+  return sql`${needs.seqs}::bigint, ${stepIds}, ${needs.finishing}::uuid[], ${runIds}, ${needs.backfillIds}::uuid[],
+    ${needs.partitions.map((p) => p.asset)}::text[], ${needs.partitions.map((p) => p.partition)}::text[],
+    ${needs.dynamic.map((d) => d.definition)}::text[], ${needs.dynamic.map((d) => d.key)}::text[]`;
+}
+
+/** The snapshot daybook_read_batch returned, for a batch of those needs. */
+export function snapshotOf(row: SnapshotRow, needs: Needs): Snapshot {
   const backfillRuns = new Map<string, string[]>();
   for (const [backfill, run] of row.backfill_runs) backfillRuns.set(backfill, [...(backfillRuns.get(backfill) ?? []), run]);
   return {
@@ -112,4 +109,15 @@ export async function readSnapshot(trx: Transaction<Database>, writes: readonly 
     partitions: new Map(row.partitions.map((partition) => [partitionKey(partition.asset, partition.partition_key), dates(partition, ['updated_at'])])),
     dynamicKeys: new Set(row.dynamic.map(([definition, key]) => partitionKey(definition, key))),
   };
+}
+
+/**
+ * Takes the write lock and reads, in one call, everything a batch's writes refer to: the steps,
+ * runs and backfills they change, the states of the partitions they change, which of their dynamic
+ * keys exist, the audit chain's head, and a block of seqs (daybook_read_batch in the migration).
+ */
+export async function readSnapshot(trx: Transaction<Database>, writes: readonly StoreWrite[]): Promise<Snapshot> {
+  const needs = needsOf(writes);
+  const result = await sql<{ batch: SnapshotRow }>`select daybook_read_batch(${readBatchArguments(needs)}) as batch`.execute(trx);
+  return snapshotOf(result.rows[0]!.batch, needs);
 }

@@ -16,7 +16,7 @@ function auditJson(rows: Changes['audit']): string {
  * table from one jsonb document (parsed once), parents before children. Each row arrives once,
  * with its final values: as a new row when the batch created it, as a change when it existed.
  */
-export async function writeChanges(trx: Transaction<Database>, changes: Changes): Promise<void> {
+export async function writeChanges(trx: Transaction<Database>, changes: Changes, notify: readonly string[] = []): Promise<void> {
   const parts: string[] = [];
   const add = (key: string, rows: readonly unknown[]) => {
     if (rows.length > 0) parts.push(`"${key}":${JSON.stringify(rows)}`);
@@ -33,10 +33,12 @@ export async function writeChanges(trx: Transaction<Database>, changes: Changes)
   add('dynamic_keys', changes.dynamicKeys);
   add('check_results', changes.checkResults);
   if (changes.audit.length > 0) parts.push(`"head":${JSON.stringify(changes.head)}`);
-  if (parts.length === 0 && changes.publishes.length === 0) return;
+  if (parts.length === 0 && changes.publishes.length === 0 && notify.length === 0) return;
   // The audit rows go apart, as json rather than jsonb, so their payload text is stored as it was hashed.
   const audit = changes.audit.length > 0 ? auditJson(changes.audit) : null;
-  await sql`select daybook_write_batch(${`{${parts.join(',')}}`}::jsonb, ${audit}::json)`.execute(trx);
+  // Notifications ride along, to save a round trip under the lock; they are delivered at commit.
+  const notifications = notify.length > 0 ? sql`, (select count(pg_notify(channel, current_schema())) from unnest(${notify}::text[]) as channel)` : sql``;
+  await sql`select daybook_write_batch(${`{${parts.join(',')}}`}::jsonb, ${audit}::json)${notifications}`.execute(trx);
   // Publishes came after daybook_write_batch was frozen in 0001; they follow it, after the steps they refer to.
   if (changes.publishes.length > 0) {
     await sql`insert into publishes (asset, partition_key, target, uri, data_version, run_id, step_id, published, at)

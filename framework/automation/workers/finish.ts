@@ -2,10 +2,12 @@ import { sql } from 'kysely';
 import { HELD_BACK } from '../../executor/step-runner.ts';
 import type { RunStatus } from '../../store/schema.ts';
 import type { MetadataStore } from '../../store/store.ts';
-import { applyWritesIn } from '../../store/apply-writes.ts';
+import { foldWrites } from '../../store/fold-writes.ts';
 import { prepareWrite } from '../../store/prepare-write.ts';
 import type { StoreWrite } from '../../store/writes.ts';
-import { CHANGE_CHANNEL, notifyWorkers } from './queue-transaction.ts';
+import { needsOf, readBatchArguments, snapshotOf, type SnapshotRow } from '../../store/read-snapshot.ts';
+import { writeChanges } from '../../store/write-changes.ts';
+import { CHANGE_CHANNEL, WORK_CHANNEL, type QueueChannel } from './queue-transaction.ts';
 
 /** The result of a write dropped because its worker no longer held the step's lease. */
 export const LOST: unique symbol = Symbol('lease lost');
@@ -100,10 +102,19 @@ export async function finishSteps(store: MetadataStore, writes: readonly StoreWr
     const starts = writes.flatMap((write) => (write.kind === 'update-run' && write.status === 'running' ? [write.runId] : []));
     const touched = [...new Set(writes.flatMap(stepIdsOf))];
     const retryTimes = retried.map((id) => new Date(retryAt.get(id) ?? store.now()).toISOString());
-    const { rows } = await sql<{ outcome: QueueOutcome }>`
-      select daybook_finish_queue(${worker}, ${touched}::uuid[], ${starts}::uuid[], ${done}::uuid[], ${held}::uuid[], ${ranks}::integer[],
-        ${retried}::uuid[], ${retryTimes}::timestamptz[]) as outcome`.execute(trx);
-    const queue = rows[0]!.outcome;
+    // The queue's side and the batch's reads in one statement: every write's rows are read (a dropped
+    // one's too, and a seq is allocated for it), with the rows of the steps held back and runs ended.
+    const needs = needsOf(writes);
+    const { rows } = await sql<{ outcome: QueueOutcome; batch: SnapshotRow }>`
+      with queue as (
+        select daybook_finish_queue(${worker}, ${touched}::uuid[], ${starts}::uuid[], ${done}::uuid[], ${held}::uuid[], ${ranks}::integer[],
+          ${retried}::uuid[], ${retryTimes}::timestamptz[]) as outcome
+      )
+      select outcome, daybook_read_batch(${readBatchArguments(needs, {
+        stepIds: sql`array(select (h->>0)::uuid from json_array_elements(outcome->'held_back') as h)`,
+        runIds: sql`array(select (r->>0)::uuid from json_array_elements(outcome->'runs_ended') as r)`,
+      })}) as batch from queue`.execute(trx);
+    const { outcome: queue, batch } = rows[0]!;
     const owned = new Set(queue.owned);
     const queued = new Set(queue.queued);
     const kept = writes.filter((write) => {
@@ -116,9 +127,12 @@ export async function finishSteps(store: MetadataStore, writes: readonly StoreWr
       ...queue.held_back.map(([stepId, , rank]): StoreWrite => ({ kind: 'update-step', stepId, status: HOLDS[rank - 1]!, message: HELD_BACK[HOLDS[rank - 1]!] })),
       ...queue.runs_ended.map(([runId, status]): StoreWrite => ({ kind: 'update-run', runId, status })),
     ];
-    const results = await applyWritesIn(trx, [...kept, ...consequences.map((write) => prepareWrite(write, context))]);
-    if (queue.claimable > 0) await notifyWorkers(store, trx);
-    if (queue.runs_ended.length > 0 || kept.some((write) => write.kind === 'succeed-step')) await notifyWorkers(store, trx, CHANGE_CHANNEL);
+    const changes = foldWrites([...kept, ...consequences.map((write) => prepareWrite(write, context))], snapshotOf(batch, needs));
+    const channels: QueueChannel[] = [];
+    if (queue.claimable > 0) channels.push(WORK_CHANNEL);
+    if (queue.runs_ended.length > 0 || kept.some((write) => write.kind === 'succeed-step')) channels.push(CHANGE_CHANNEL);
+    await writeChanges(trx, changes, store.dialect === 'postgres' ? channels : []);
+    const results = changes.results;
     const keptSet = new Set(kept);
     let next = 0;
     return {
