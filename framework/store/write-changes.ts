@@ -15,6 +15,7 @@ function auditJson(rows: Changes['audit']): string {
  * Writes a batch's rows in one call of daybook_write_batch (see the migration), which fills every
  * table from one jsonb document (parsed once), parents before children. Each row arrives once,
  * with its final values: as a new row when the batch created it, as a change when it existed.
+ * `notify` names PostgreSQL channels to NOTIFY (payload: the schema) in the same statement.
  */
 export async function writeChanges(trx: Transaction<Database>, changes: Changes, notify: readonly string[] = []): Promise<void> {
   const parts: string[] = [];
