@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { assertAssetKey } from '../definitions/asset-key.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { MaterializationError } from '../util/errors.ts';
-import { syncPath } from '../util/sync-path.ts';
-import { hashFile } from './content-hash.ts';
+import { placeOnThread } from './file-threads.ts';
 import type { PartitionStorage, StoredPartition, StoredPartitionAddress } from './partition-storage.ts';
 import { encodePartitionValue, partitionValues } from './partition-values.ts';
 
@@ -72,16 +71,16 @@ export function createLocalPartitionStorage({
       const temp = join(directory, `${TEMP_PREFIX}${randomUUID()}.parquet`);
       try {
         await produce(temp);
-        const hash = await hashFile(temp, { sync: durable }).catch((error: unknown) => {
-          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        // Hash, flush, rename and flush the directory in one trip to a file thread.
+        const hash = await placeOnThread(temp, target, durable).catch((error: unknown) => {
+          const { code, path } = error as NodeJS.ErrnoException;
+          if (code !== 'ENOENT' || path !== temp) throw error;
           throw new MaterializationError('storage-failed', `${where(address)}: the compute finished without writing ${temp}`, {
             asset: address.asset.key,
             partition: address.partition,
             field: temp,
           });
         });
-        await rename(temp, target);
-        if (durable) await syncPath(directory);
         if (made === undefined) await sweepStaleTemps(directory, clock.now());
         return { location: target, dataVersion: hash.dataVersion, bytes: hash.bytes };
       } catch (error) {
