@@ -3,7 +3,7 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { createStore, daybookHome, openEngine, table, write, type CliExtensions, type CommandContext, type MetadataStore } from '../framework/index.ts';
+import { createAlertManager, createStore, daybookHome, openEngine, table, watchHeartbeats, write, type CliExtensions, type CommandContext, type MetadataStore } from '../framework/index.ts';
 import { generateToken, ROLES, type Role } from './auth.ts';
 import { createTokenRequestSchema } from './schemas/tokens.ts';
 import { serveEngine } from './serve.ts';
@@ -16,14 +16,23 @@ export function serveCommand(program: Command, context: CommandContext): void {
     .description('Serve the catalog UI, the JSON API (/api), metrics (/metrics) and live events; creates an admin token on first start')
     .option('--port <n>', 'port to listen on', '3000')
     .option('--host <address>', 'address to listen on; anything but loopback makes reads need a token too', '127.0.0.1')
-    .option('--no-daemon', 'serve only: no schedules, sensors, conditions or alerts (run `daybook daemon` elsewhere)')
+    .option('--no-daemon', 'serve only: no schedules, sensors, conditions or alert rules but the daemons\' heartbeat watch (run `daybook daemon` elsewhere)')
     .action(async (flags: { port: string; host: string; daemon: boolean }) => {
       const config = await context.load();
-      const automation = flags.daemon ? await context.loadAutomation() : undefined;
+      const automation = await context.loadAutomation();
       const engine = await openEngine(config);
+      // Without a daemon here, the server watches the daemons' heartbeats, as workers do: a dead daemon cannot report itself.
+      const unwatch = flags.daemon
+        ? undefined
+        : watchHeartbeats({
+            store: engine.store,
+            alerts: createAlertManager({ store: engine.store, channels: automation.alerts.channels }),
+            onError: (error) => context.io.stderr.write(`warning: heartbeat watch: ${error instanceof Error ? error.message : String(error)}\n`),
+          });
       try {
-        await serveEngine(engine, { config, ...(automation ? { automation } : {}), io: context.io, port: Number(flags.port), host: flags.host });
+        await serveEngine(engine, { config, ...(flags.daemon ? { automation } : {}), io: context.io, port: Number(flags.port), host: flags.host });
       } finally {
+        unwatch?.();
         await engine.close();
       }
     });

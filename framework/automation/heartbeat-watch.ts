@@ -34,16 +34,18 @@ export interface WatchHeartbeatsOptions {
   onError?: (error: unknown) => void;
 }
 
-/** Runs `checkHeartbeats` every `intervalMs` until the returned function is called. */
+/** Runs `checkHeartbeats` now and then every `intervalMs`, until the returned function is called. */
 export function watchHeartbeats({ store, alerts, maxSilenceMs, intervalMs = 30_000, onError = () => undefined }: WatchHeartbeatsOptions): () => void {
   let checking = false;
-  const timer = setInterval(() => {
+  const check = () => {
     if (checking) return;
     checking = true;
     checkHeartbeats(store, alerts, maxSilenceMs)
       .catch(onError)
       .finally(() => (checking = false));
-  }, intervalMs);
+  };
+  const timer = setInterval(check, intervalMs);
   timer.unref();
+  check();
   return () => clearInterval(timer);
 }

@@ -4,12 +4,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { xnys } from '../../calendars/index.ts';
 import { createStore, main } from '../../framework/index.ts';
 import { serverCli } from '../../server/cli.ts';
-import type { AssetList, CreatedToken, TokenList, TokenView } from '../../server/api-types.ts';
+import type { AlertList, AssetList, CreatedToken, TokenList, TokenView } from '../../server/api-types.ts';
 import { isolateCliState, type CliDirectories } from '../support/cli.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/daybook.js', import.meta.url));
@@ -122,6 +124,32 @@ describe('daybook serve and demo', () => {
       expect(second.output()).not.toContain('created the admin token');
     } finally {
       expect(await stop(second.child), second.output()).toBe(0);
+    }
+  });
+
+  it('without a daemon of its own, watches the daemons\' heartbeats and raises the alert for a silent one', async () => {
+    const home = join(dirs.root, 'watch-home');
+    const env = { DAYBOOK_HOME: home, DAYBOOK_LANDING: dirs.landing, DAYBOOK_DATABASE_URL: '' };
+    const store = await createStore({ directory: join(home, 'store') });
+    try {
+      // A daemon that says it runs but went silent ten minutes ago (it crashed), and one that stopped cleanly.
+      await sql`insert into daemons (name, host, pid, state, started_at, heartbeat_at) values
+        ('daemon-east', 'host-a', 4242, 'running', now() - interval '1 hour', now() - interval '10 minutes'),
+        ('daemon-west', 'host-b', 4343, 'stopped', now() - interval '1 hour', now() - interval '10 minutes')`.execute(store.db);
+    } finally {
+      await store.close();
+    }
+    const served = start(['serve', '--no-daemon', '--port', '0'], env);
+    try {
+      const url = await served.url;
+      let alerts: AlertList['alerts'] = [];
+      for (let attempt = 0; attempt < 100 && alerts.length === 0; attempt++) {
+        alerts = ((await (await fetch(`${url}/api/alerts?kind=daemon-heartbeat`)).json()) as AlertList).alerts;
+        if (alerts.length === 0) await sleep(100);
+      }
+      expect(alerts).toMatchObject([{ key: 'daemon-heartbeat:daemon-east', kind: 'daemon-heartbeat', state: 'firing' }]);
+    } finally {
+      expect(await stop(served.child), served.output()).toBe(0);
     }
   });
 
