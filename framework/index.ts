@@ -137,6 +137,8 @@ export { openEngine, daybookHome } from './cli/open-engine.ts';
 export { loadConfig } from './cli/config-loader.ts';
 /** The `daybook` command line; `main(argv, io, { commands, serve })` adds commands from outside framework/. */
 export { main } from './cli/main.ts';
+/** Watches the daemons' heartbeats from a process that runs none, alerting through the config's channels, e.g. `watchDaemons(engine.store, automation, io)`. */
+export { watchDaemons } from './cli/watch-daemons.ts';
 export { write, table, type CliExtensions, type CommandContext, type CommandIO, type CommandRegistration, type ServeHook } from './cli/output.ts';
 export type { ApiTokenRecord, ApiTokenRole } from './store/schema.ts';
 export type { NewApiToken } from './store/api-tokens.ts';

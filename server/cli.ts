@@ -3,7 +3,7 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { createAlertManager, createStore, daybookHome, openEngine, table, watchHeartbeats, write, type CliExtensions, type CommandContext, type MetadataStore } from '../framework/index.ts';
+import { createStore, daybookHome, openEngine, table, watchDaemons, write, type CliExtensions, type CommandContext, type MetadataStore } from '../framework/index.ts';
 import { generateToken, ROLES, type Role } from './auth.ts';
 import { createTokenRequestSchema } from './schemas/tokens.ts';
 import { serveEngine } from './serve.ts';
@@ -21,14 +21,8 @@ export function serveCommand(program: Command, context: CommandContext): void {
       const config = await context.load();
       const automation = await context.loadAutomation();
       const engine = await openEngine(config);
-      // Without a daemon here, the server watches the daemons' heartbeats, as workers do: a dead daemon cannot report itself.
-      const unwatch = flags.daemon
-        ? undefined
-        : watchHeartbeats({
-            store: engine.store,
-            alerts: createAlertManager({ store: engine.store, channels: automation.alerts.channels }),
-            onError: (error) => context.io.stderr.write(`warning: heartbeat watch: ${error instanceof Error ? error.message : String(error)}\n`),
-          });
+      // Without a daemon here, the server watches the daemons' heartbeats, as workers do.
+      const unwatch = flags.daemon ? undefined : watchDaemons(engine.store, automation, context.io);
       try {
         await serveEngine(engine, { config, ...(flags.daemon ? { automation } : {}), io: context.io, port: Number(flags.port), host: flags.host });
       } finally {

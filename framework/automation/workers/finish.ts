@@ -124,7 +124,10 @@ export async function finishSteps(store: MetadataStore, writes: readonly StoreWr
     // The callers' writes arrive prepared; only the consequences found here still need it.
     const context = { now: store.now(), actor: store.actor };
     const consequences = [
-      ...queue.held_back.map(([stepId, , rank]): StoreWrite => ({ kind: 'update-step', stepId, status: HOLDS[rank - 1]!, message: HELD_BACK[HOLDS[rank - 1]!] })),
+      ...queue.held_back.map(([stepId, , rank]): StoreWrite => {
+        const status = HOLDS[rank - 1]!;
+        return { kind: 'update-step', stepId, status, message: HELD_BACK[status] };
+      }),
       ...queue.runs_ended.map(([runId, status]): StoreWrite => ({ kind: 'update-run', runId, status })),
     ];
     const changes = foldWrites([...kept, ...consequences.map((write) => prepareWrite(write, context))], snapshotOf(batch, needs));

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { createAlertManager } from '../../automation/alert-manager.ts';
-import { watchHeartbeats } from '../../automation/heartbeat-watch.ts';
 import { createWorker } from '../../automation/workers/worker.ts';
 import { DefinitionError } from '../../util/errors.ts';
 import { openEngine } from '../open-engine.ts';
+import { watchDaemons } from '../watch-daemons.ts';
 import { write, type CommandContext } from '../output.ts';
 import { wholeNumber } from '../whole-number.ts';
 
@@ -56,13 +55,7 @@ export function workerCommand(program: Command, context: CommandContext): void {
           },
           onError: (error) => io.stderr.write(`warning: ${error instanceof Error ? error.message : String(error)}\n`),
         });
-        // A dead daemon cannot report itself: workers watch the daemons' heartbeats and alert through the config's channels.
-        const automation = await context.loadAutomation();
-        const unwatch = watchHeartbeats({
-          store: engine.store,
-          alerts: createAlertManager({ store: engine.store, channels: automation.alerts.channels }),
-          onError: (error) => io.stderr.write(`warning: heartbeat watch: ${error instanceof Error ? error.message : String(error)}\n`),
-        });
+        const unwatch = watchDaemons(engine.store, await context.loadAutomation(), io);
         let stop: () => void = () => undefined;
         const stopped = new Promise<void>((resolve) => (stop = resolve));
         process.once('SIGTERM', stop);
