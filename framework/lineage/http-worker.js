@@ -2,28 +2,23 @@
 // each as Marquez expects, off the thread that runs the steps. Plain JavaScript, because on Node 20 a
 // worker thread cannot load TypeScript through the loader the main thread registered.
 //
-// A batch `{ id, bodies }` goes out pipelined on one kept-alive connection (HTTP/1.1 lets a client
-// send requests without waiting, and the server answers them in order): one write for the batch,
-// then the answers are read as they come. That costs a fraction of a request-response round per
-// event. The answer `{ id, delivered, error? }` says how many went through before one failed; a
+// A batch `{ id, requests, count }` is `count` whole requests, framed by the sending thread (one string
+// crosses threads, not one per event). It goes out pipelined on one kept-alive connection (HTTP/1.1
+// lets a client send requests without waiting, and the server answers them in order): one write for
+// the batch, then the answers are read as they come. That costs a fraction of a request-response round
+// per event. The answer `{ id, delivered, error? }` says how many went through before one failed; a
 // server that closes the connection early leaves the rest unsent, to be sent again.
 import { Buffer } from 'node:buffer';
 import net from 'node:net';
-import tls from 'node:tls';
 import { parentPort, workerData } from 'node:worker_threads';
 
-/** @type {{ endpoint: string, timeoutMs: number, concurrency: number, headers: Record<string, string> }} */
-const { endpoint, timeoutMs, concurrency, headers } = workerData;
+/** @type {{ endpoint: string, timeoutMs: number, concurrency: number }} */
+const { endpoint, timeoutMs, concurrency } = workerData;
 const url = new URL(endpoint);
 const secure = url.protocol === 'https:';
 const port = Number(url.port || (secure ? 443 : 80));
-const head = [
-  `POST ${url.pathname}${url.search} HTTP/1.1`,
-  `Host: ${url.host}`,
-  'Content-Type: application/json',
-  'Connection: keep-alive',
-  ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
-].join('\r\n');
+// Loaded only for https: the TLS stack is most of a thread's start-up.
+const tls = secure ? await import('node:tls') : undefined;
 
 /** Idle kept-alive connections; one the server closes while idle leaves the list. */
 const idle = [];
@@ -34,7 +29,7 @@ const dropIdle = function () {
 
 function connect() {
   return new Promise((resolve, reject) => {
-    const socket = secure ? tls.connect({ host: url.hostname, port, servername: url.hostname }) : net.connect({ host: url.hostname, port });
+    const socket = tls ? tls.connect({ host: url.hostname, port, ...(net.isIP(url.hostname) ? {} : { servername: url.hostname }) }) : net.connect({ host: url.hostname, port });
     socket.once(secure ? 'secureConnect' : 'connect', () => {
       socket.removeListener('error', reject);
       resolve(socket);
@@ -51,19 +46,18 @@ function connect() {
 function parseResponse(buffer) {
   const end = buffer.indexOf('\r\n\r\n');
   if (end < 0) return undefined;
-  const lines = buffer.toString('latin1', 0, end).split('\r\n');
-  const status = Number(lines[0].split(' ')[1]);
-  let length = 0;
-  let chunked = false;
-  let close = false;
-  for (const line of lines.slice(1)) {
-    const colon = line.indexOf(':');
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim().toLowerCase();
-    if (name === 'content-length') length = Number(value);
-    else if (name === 'transfer-encoding') chunked = value.includes('chunked');
-    else if (name === 'connection') close = value === 'close';
-  }
+  // The status line is `HTTP/1.1 201 Created`; header names are matched in lower case, each at a line's start.
+  const head = buffer.toString('latin1', 0, end).toLowerCase();
+  const status = Number(head.slice(head.indexOf(' ') + 1, head.indexOf(' ') + 4));
+  const header = (name) => {
+    const at = head.indexOf(`\r\n${name}:`);
+    if (at < 0) return undefined;
+    const lineEnd = head.indexOf('\r\n', at + 2);
+    return head.slice(at + name.length + 3, lineEnd < 0 ? head.length : lineEnd).trim();
+  };
+  const close = header('connection') === 'close';
+  const chunked = header('transfer-encoding')?.includes('chunked') ?? false;
+  const length = chunked ? 0 : Number(header('content-length') ?? 0);
   let position = end + 4;
   if (!chunked) return position + length <= buffer.length ? { status, close, length: position + length } : undefined;
   for (;;) {
@@ -82,22 +76,22 @@ function parseResponse(buffer) {
 /**
  * Sends a batch pipelined on one connection; resolves with how many were answered 2xx, in order,
  * before the first that was not (and why).
- * @param {string[]} bodies
+ * @param {{ requests: string, count: number }} batch
  * @returns {Promise<{ delivered: number, error?: string }>}
  */
-async function sendBatch(bodies) {
+async function sendBatch(batch) {
   const reused = idle.pop();
-  const sent = await sendOn(reused, bodies);
+  const sent = await sendOn(reused, batch);
   // A kept-alive connection the server had just closed fails at once: try a fresh one before giving up.
-  return reused !== undefined && sent.delivered === 0 && sent.error !== undefined ? sendOn(undefined, bodies) : sent;
+  return reused !== undefined && sent.delivered === 0 && sent.error !== undefined ? sendOn(undefined, batch) : sent;
 }
 
 /**
  * @param {net.Socket | undefined} reused
- * @param {string[]} bodies
+ * @param {{ requests: string, count: number }} batch
  * @returns {Promise<{ delivered: number, error?: string }>}
  */
-async function sendOn(reused, bodies) {
+async function sendOn(reused, { requests, count }) {
   let socket = reused;
   if (socket) socket.removeListener('close', dropIdle);
   else {
@@ -125,7 +119,7 @@ async function sendOn(reused, bodies) {
     };
     socket.setTimeout(timeoutMs, () => finish(`${url.href} did not answer within ${timeoutMs} ms`));
     socket.on('error', (error) => finish(`${url.href}: ${error.message}`));
-    socket.on('close', () => finish(`${url.href} closed the connection after ${delivered} of ${bodies.length} events`));
+    socket.on('close', () => finish(`${url.href} closed the connection after ${delivered} of ${count} events`));
     socket.on('data', (chunk) => {
       buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
       for (let response = parseResponse(buffer); response !== undefined; response = parseResponse(buffer)) {
@@ -135,14 +129,14 @@ async function sendOn(reused, bodies) {
           return finish(`${url.href} answered ${response.status}`);
         }
         delivered++;
-        if (delivered === bodies.length) {
+        if (delivered === count) {
           reusable = !response.close;
           return finish(undefined);
         }
-        if (response.close) return finish(`${url.href} closed the connection after ${delivered} of ${bodies.length} events`);
+        if (response.close) return finish(`${url.href} closed the connection after ${delivered} of ${count} events`);
       }
     });
-    socket.write(bodies.map((body) => `${head}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`).join(''));
+    socket.write(requests);
   });
 }
 
@@ -154,14 +148,14 @@ async function run(message) {
   if (active >= concurrency) await new Promise((resolve) => queued.push(resolve));
   active++;
   try {
-    parentPort?.postMessage({ id: message.id, ...(await sendBatch(message.bodies)) });
+    parentPort?.postMessage({ id: message.id, ...(await sendBatch(message)) });
   } finally {
     active--;
     queued.shift()?.();
   }
 }
 
-parentPort?.on('message', (/** @type {{ id: number, bodies: string[] } | { close: true }} */ message) => {
+parentPort?.on('message', (/** @type {{ id: number, requests: string, count: number } | { close: true }} */ message) => {
   if ('close' in message) {
     for (const socket of idle.splice(0)) socket.destroy();
     parentPort?.close();

@@ -144,6 +144,23 @@ function inputDatasets(
   return [...byName.values()];
 }
 
+/** The job's JSON by its facets, which the builder makes once per asset: most of an event's text is the same for every partition. */
+const jobJson = new WeakMap<object, { readonly namespace: string; readonly name: string; readonly text: string }>();
+
+/**
+ * A RunEvent's JSON text, as JSON.stringify gives it but with the job last, whose text is made once
+ * per asset: what transports send.
+ */
+export function serializeRunEvent(event: RunEvent): string {
+  const { job, ...rest } = event;
+  let cached = jobJson.get(job.facets);
+  if (cached?.namespace !== job.namespace || cached.name !== job.name) {
+    cached = { namespace: job.namespace, name: job.name, text: JSON.stringify(job) };
+    jobJson.set(job.facets, cached);
+  }
+  return `${JSON.stringify(rest).slice(0, -1)},"job":${cached.text}}`;
+}
+
 const fieldsOf = (columns: readonly Column[]) => columns.map((column, i) => ({ name: column.name, type: column.type, ordinal_position: i + 1 }));
 
 /** A check result as an assertion: its name, outcome, severity and message, with its metrics and whether it blocks as params. */
