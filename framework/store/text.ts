@@ -1,6 +1,6 @@
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-/** NUL or any surrogate: text without one (nearly all) is storable as it is, found by one quick scan. */
-const SUSPECT = /[\u0000\uD800-\uDFFF]/;
+/** Any surrogate: text without one (nearly all) needs no look for lone ones, found by one quick scan. */
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 /**
  * Text that PostgreSQL stores exactly as given: NUL (which a text column refuses) and lone surrogates
@@ -14,9 +14,8 @@ export function storableText(text: string, max = Infinity, keep: 'start' | 'end'
     const note = `… [${result.length - max} characters cut] …`;
     result = keep === 'end' ? note + result.slice(result.length - max) : result.slice(0, max) + note;
   }
-  if (!SUSPECT.test(result)) return result;
   if (result.includes('\u0000')) result = result.replaceAll('\u0000', '\uFFFD');
-  return result.replace(LONE_SURROGATE, '\uFFFD');
+  return SURROGATE.test(result) ? result.replace(LONE_SURROGATE, '\uFFFD') : result;
 }
 
 /** A JSON value with every key and string made storable (see storableText): PostgreSQL's JSON parser refuses NUL and lone surrogates. */
