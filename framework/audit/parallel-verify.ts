@@ -150,14 +150,14 @@ export async function verifyAuditChainParallel(
   }
 }
 
-/** A database-hashed batch: suspect when any event is off, or the batch does not hold both ends of its range. */
+/** A database-hashed batch: suspect when any event is off, or the batch does not hold both ends of its range (whose rows give its first prev_hash and last hash). */
 const linkedBatch = ({ rows, first_seq, last_seq, bad, first_prev, last_hash }: DatabaseBatch, { after, through }: { after: number; through: number }): Batch => ({
   rows,
   firstSeq: Number(first_seq ?? 0),
   firstPrev: first_prev ?? '',
   lastSeq: Number(last_seq ?? 0),
   lastHash: last_hash ?? '',
-  suspect: bad > 0 || first_prev === null || last_hash === null || Number(first_seq) !== after + 1 || Number(last_seq) !== through,
+  suspect: bad > 0 || Number(first_seq) !== after + 1 || Number(last_seq) !== through,
 });
 
 /** Worker threads (`verify-worker.js`) that hash batches of lines and check their links. */

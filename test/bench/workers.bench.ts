@@ -98,9 +98,9 @@ async function withWorkers(workers: number): Promise<number> {
       await sleep(20);
     }
     const seconds = (performance.now() - start) / 1000;
-    const { status, rates } = await runRates(engine, run.id, seconds);
-    console.log(`${workers} worker${workers === 1 ? '' : 's'} × concurrency ${CONCURRENCY}, batch ${BATCH}: ${STEPS} steps ${status}: ${rates}`);
-    return rates.rate;
+    const { status, rate, text } = await runRates(engine, run.id, seconds);
+    console.log(`${workers} worker${workers === 1 ? '' : 's'} × concurrency ${CONCURRENCY}, batch ${BATCH}: ${STEPS} steps ${status}: ${text}`);
+    return rate;
   } finally {
     await stopWorkers(children);
     await engine.close();
@@ -111,10 +111,10 @@ async function withWorkers(workers: number): Promise<number> {
 
 /**
  * A finished run's steps/s, by the store's timestamps: claimed and completed (from its first step's
- * start to its end, the figure reported), from its creation (storing the run, its steps and their queue
- * rows counts too), and from before planning (`seconds`, measured here).
+ * start to its end, the figure reported as `rate`), and in `text` also from its creation (storing the
+ * run, its steps and their queue rows counts too) and from before planning (`seconds`, measured here).
  */
-async function runRates(engine: Engine, runId: string, seconds: number): Promise<{ status: RunStatus; rates: { rate: number; toString(): string } }> {
+async function runRates(engine: Engine, runId: string, seconds: number): Promise<{ status: RunStatus; rate: number; text: string }> {
   const run = (await engine.store.getRun(runId))!;
   const { rows } = await sql<{ first: Date }>`select min(started_at) as first from steps where run_id = ${runId}`.execute(engine.store.db);
   const end = run.finishedAt!.getTime();
@@ -123,12 +123,10 @@ async function runRates(engine: Engine, runId: string, seconds: number): Promise
   const rate = STEPS / running;
   return {
     status: run.status,
-    rates: {
-      rate,
-      toString: () =>
-        `${rate.toFixed(0)} steps/s claimed and completed (${running.toFixed(2)} s from the first step's start to the run's end); ` +
-        `${(STEPS / stored).toFixed(0)} steps/s from the run's creation (${stored.toFixed(2)} s), ${(STEPS / seconds).toFixed(0)} steps/s counting planning too (${seconds.toFixed(2)} s)`,
-    },
+    rate,
+    text:
+      `${rate.toFixed(0)} steps/s claimed and completed (${running.toFixed(2)} s from the first step's start to the run's end); ` +
+      `${(STEPS / stored).toFixed(0)} steps/s from the run's creation (${stored.toFixed(2)} s), ${(STEPS / seconds).toFixed(0)} steps/s counting planning too (${seconds.toFixed(2)} s)`,
   };
 }
 
@@ -183,9 +181,9 @@ async function inProcess(): Promise<number> {
   try {
     const start = performance.now();
     const summary = await materialize(engine, { selection: 'bench/noop' });
-    const { status, rates } = await runRates(engine, summary.runId, (performance.now() - start) / 1000);
-    console.log(`baseline: materialize() in one process, concurrency 64: ${summary.steps} steps ${status}: ${rates}`);
-    return rates.rate;
+    const { status, rate, text } = await runRates(engine, summary.runId, (performance.now() - start) / 1000);
+    console.log(`baseline: materialize() in one process, concurrency 64: ${summary.steps} steps ${status}: ${text}`);
+    return rate;
   } finally {
     await engine.close();
     await dropSchema(schema);
