@@ -1,8 +1,8 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { DefinitionError } from '../util/errors.ts';
+import { httpPipeline } from './http-pipeline.ts';
 import { serializeRunEvent, type RunEvent } from './openlineage-event.ts';
 
 /**
@@ -38,74 +38,45 @@ export interface HttpTransportOptions {
   timeoutMs?: number;
   /** Requests in flight. */
   concurrency?: number;
-  /** Events handed to the sending thread at once (each still its own request). */
+  /** Events written at once (each still its own request). */
   batchSize?: number;
   /** Extra headers, e.g. `{ authorization: 'Bearer …' }`. */
   headers?: Readonly<Record<string, string>>;
 }
 
 /**
- * Sends each event as its own `POST {url}/api/v1/lineage` with a JSON body, as Marquez expects, from
- * a worker thread (`http-worker.js`) that pipelines a batch on one kept-alive connection: the
- * requests cost the thread that runs the steps nothing but handing over their text. Any answer but
- * 2xx, and any network error or timeout, fails the rest of the batch, which the emitter retries.
+ * Sends each event as its own `POST {url}/api/v1/lineage` with a JSON body, as Marquez expects,
+ * pipelining a batch on one kept-alive connection (`http-pipeline.ts`). Any answer but 2xx, and any
+ * network error or timeout, fails the rest of the batch, which the emitter retries.
  *
  * @example
  * createLineageEmitter({ transport: httpTransport({ url: 'http://marquez:5000' }) });
  */
 export function httpTransport({ url, timeoutMs = 5_000, concurrency = 4, batchSize = 50, headers = {} }: HttpTransportOptions): LineageTransport {
-  const target = new URL(`${url.replace(/\/+$/, '')}/api/v1/lineage`);
-  const endpoint = target.href;
+  const endpoint = new URL(`${url.replace(/\/+$/, '')}/api/v1/lineage`);
   const head = [
-    `POST ${target.pathname}${target.search} HTTP/1.1`,
-    `Host: ${target.host}`,
+    `POST ${endpoint.pathname}${endpoint.search} HTTP/1.1`,
+    `Host: ${endpoint.host}`,
     'Content-Type: application/json',
     'Connection: keep-alive',
     ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
   ].join('\r\n');
-  let worker: Worker | undefined;
-  let next = 0;
-  const waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
-  const start = (): Worker => {
-    const made = new Worker(new URL('./http-worker.js', import.meta.url), { workerData: { endpoint, timeoutMs, concurrency } });
-    made.unref();
-    made.on('message', ({ id, delivered, error }: { id: number; delivered: number; error?: string }) => {
-      const pending = waiting.get(id);
-      waiting.delete(id);
-      if (error === undefined) pending?.resolve();
-      else pending?.reject(partialDelivery(error, delivered));
-    });
-    const fail = (error: Error) => {
-      if (worker === made) worker = undefined;
-      for (const pending of waiting.values()) pending.reject(error);
-      waiting.clear();
-    };
-    made.on('error', fail);
-    made.on('exit', () => fail(new Error(`the OpenLineage sending thread for ${endpoint} stopped`)));
-    return made;
-  };
+  const pipeline = httpPipeline({ endpoint, timeoutMs });
   return {
-    name: endpoint,
+    name: endpoint.href,
     concurrency,
     batchSize,
-    send(events) {
-      worker ??= start();
-      const id = next++;
-      const sending = new Promise<void>((resolve, reject) => waiting.set(id, { resolve, reject }));
-      // The batch's requests as one string: one copy across threads, however many events.
+    async send(events) {
+      // The batch's requests as one string, for one write.
       let requests = '';
       for (const event of events) {
         const body = serializeRunEvent(event);
         requests += `${head}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
       }
-      worker.postMessage({ id, requests, count: events.length });
-      return sending;
+      const { delivered, error } = await pipeline.send(requests, events.length);
+      if (error !== undefined) throw partialDelivery(error, delivered);
     },
-    async close() {
-      const stopping = worker;
-      worker = undefined;
-      if (stopping) await stopping.terminate();
-    },
+    close: () => pipeline.close(),
   };
 }
 

@@ -1,8 +1,9 @@
 // OpenLineage emission from real materializations on DuckDB and PGlite: a local HTTP server on
 // 127.0.0.1 receives the events, and every one validates offline against spec/openlineage's RunEvent
 // and each facet's own schema.
+import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -225,6 +226,70 @@ describe('OpenLineage events over HTTP', () => {
       expect(stats.dropped).toBeGreaterThan(0);
       expect(stats.emitted + stats.dropped).toBe(10);
       expect(errors[0]).toMatch(/^OpenLineage: 1 event\(s\) dropped \(queue of 2 full\) for http:\/\/127\.0\.0\.1:\d+\/api\/v1\/lineage$/);
+    } finally {
+      await endpoint.close();
+    }
+  });
+});
+
+describe('OpenLineage HTTP connections', () => {
+  it('close() ends a delivery an endpoint never answers, at once, and sends nothing after', async () => {
+    const endpoint = await startEndpoint();
+    try {
+      endpoint.hang = true;
+      const errors: string[] = [];
+      const lineage = createLineageEmitter({ transport: httpTransport({ url: endpoint.url, timeoutMs: 60_000 }), attempts: 5, onError: (message) => errors.push(message) });
+      await run(lineage);
+      const started = performance.now();
+      expect((await lineage.close(100)).pending).toBeGreaterThan(0);
+      await expect.poll(() => lineage.stats().pending).toBe(0);
+      expect(performance.now() - started).toBeLessThan(10_000);
+      expect(lineage.stats()).toMatchObject({ delivered: 0, emitted: 10 });
+      expect(errors.join('\n')).toMatch(/gave up on \d+ event\(s\) for http:\/\/127\.0\.0\.1:\d+\/api\/v1\/lineage after 1 attempt\(s\): .*the transport was closed/);
+      const requests = endpoint.requests;
+      await expect(lineage.transport.send([])).rejects.toThrow(/is closed/);
+      expect(endpoint.requests).toBe(requests);
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  it('counts an answer that is not HTTP as a failed delivery, and goes on', async () => {
+    const server = createNetServer((socket) => socket.once('data', () => socket.write('SSH-2.0-OpenSSH_9.2\r\n\r\n')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const errors: string[] = [];
+      const lineage = createLineageEmitter({ transport: httpTransport({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }), attempts: 1, onError: (message) => errors.push(message) });
+      const summary = await run(lineage);
+      expect(summary.byStatus.succeeded).toBe(2);
+      expect(await lineage.close(5_000)).toMatchObject({ delivered: 0, failed: 10, pending: 0 });
+      expect(errors[0]).toMatch(/answered with something other than HTTP\/1\.x$/);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('keeps a process alive while a batch is in flight, never for an idle connection', async () => {
+    const endpoint = await startEndpoint();
+    try {
+      endpoint.delayMs = 300;
+      // A script that sends one batch and never closes its transport: it exits once the batch is answered.
+      const transport = new URL('../../../framework/lineage/transport.ts', import.meta.url).href;
+      const script = `const { httpTransport } = await import(${JSON.stringify(transport)});
+        const event = { eventType: 'START', eventTime: new Date().toISOString(), producer: 'urn:test', schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent', run: { runId: '01a2044b-974b-7000-8bc1-73ef3f35b9cf', facets: {} }, job: { namespace: 'daybook', name: 't/x', facets: {} }, inputs: [], outputs: [] };
+        void httpTransport({ url: ${JSON.stringify(endpoint.url)} }).send([event]).then(() => console.log('delivered'));`;
+      const started = performance.now();
+      const output = await new Promise<string>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let text = '';
+        child.stdout.on('data', (chunk: Buffer) => (text += String(chunk)));
+        child.on('error', reject);
+        child.on('exit', () => resolve(text));
+      });
+      expect(output.trim()).toBe('delivered');
+      expect(endpoint.received).toHaveLength(1);
+      // node:http keeps an idle connection open 5 s: the script did not wait for it.
+      expect(performance.now() - started).toBeLessThan(5_000);
     } finally {
       await endpoint.close();
     }
