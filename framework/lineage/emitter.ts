@@ -11,6 +11,12 @@ export interface LineageEmitterOptions {
   transport: LineageTransport;
   /** Events waiting for delivery at most; beyond it new events are dropped (and counted), never waited for. */
   queueSize?: number;
+  /**
+   * How long events wait for a full batch (the transport's batch size) before a smaller one goes:
+   * a step's events come one at a time, and a batch of one costs nearly as much as a full one.
+   * Flushing and closing send at once. Default 100 ms.
+   */
+  lingerMs?: number;
   /** Attempts per delivery, the first included. */
   attempts?: number;
   /** The first retry's delay; later ones double, with jitter, up to `maxDelayMs`. */
@@ -55,8 +61,8 @@ const LOOKAHEAD = 256;
 /**
  * Emits a RunEvent per step transition, asynchronously: `onStepEvent` only queues the step's event
  * and returns, so a slow or unreachable endpoint never holds up or fails a step; the RunEvent is
- * built when it is delivered. Deliveries (up to the transport's concurrency, in batches of its size)
- * are retried with exponential backoff and jitter. A run's events go out in order: its COMPLETE is
+ * built when it is delivered. Deliveries (up to the transport's concurrency, in batches of its size;
+ * a smaller batch waits `lingerMs` for more) are retried with exponential backoff and jitter. A run's events go out in order: its COMPLETE is
  * not sent before its START arrived. START is sent when a step starts computing; a step that fails
  * before it starts still gets a START first, so each run has exactly one START and one of COMPLETE,
  * FAIL or ABORT (for a cancelled step that had started; one that never started sends nothing).
@@ -69,6 +75,7 @@ const LOOKAHEAD = 256;
 export function createLineageEmitter({
   transport,
   queueSize = 10_000,
+  lingerMs = 100,
   attempts = 5,
   baseDelayMs = 200,
   maxDelayMs = 10_000,
@@ -85,6 +92,9 @@ export function createLineageEmitter({
   const idle: (() => void)[] = [];
   let workers = 0;
   let closed = false;
+  /** While flushing, what is queued goes without waiting for full batches. */
+  let draining = false;
+  let lingering: NodeJS.Timeout | undefined;
   const counts = { emitted: 0, delivered: 0, failed: 0, dropped: 0 };
   const stats = (): LineageStats => ({ ...counts, pending: size + inFlight.size });
 
@@ -97,7 +107,24 @@ export function createLineageEmitter({
     counts.emitted++;
     queue.push(item);
     size++;
-    if (workers < transport.concurrency) {
+    schedule();
+  };
+
+  /** Starts deliveries for full batches now; a partial one goes after `lingerMs`, unless more fill it first. */
+  const schedule = () => {
+    if (size === 0) return;
+    if (size < transport.batchSize && !draining) {
+      lingering ??= setTimeout(() => {
+        lingering = undefined;
+        start(Math.max(1, Math.floor(size / transport.batchSize)));
+      }, lingerMs);
+      return;
+    }
+    start(Math.ceil(size / transport.batchSize));
+  };
+
+  const start = (wanted: number) => {
+    for (; workers < transport.concurrency && wanted > 0; wanted--) {
       workers++;
       void work();
     }
@@ -131,16 +158,21 @@ export function createLineageEmitter({
   };
 
   const work = async () => {
+    let delivered = false;
     try {
-      for (let batch = take(); batch.length > 0; batch = take()) {
+      // The first batch goes whatever its size (a full one, or the linger's); later ones only when full.
+      for (let batch = take(); batch.length > 0; batch = size >= transport.batchSize || draining ? take() : []) {
         await deliver(batch);
         for (const item of batch) inFlight.delete(item.runId);
+        delivered = true;
       }
     } finally {
-      // A worker stops when nothing is deliverable: what is left waits for a run in flight, whose
-      // worker takes it next. So the last worker stops only on an empty queue.
+      // A worker stops when nothing is deliverable: what is left is a partial batch, which lingers,
+      // or waits for a run in flight, whose worker schedules it when done. One that delivered
+      // nothing changed nothing to schedule.
       workers--;
-      if (workers === 0) for (const resolve of idle.splice(0)) resolve();
+      if (delivered) schedule();
+      if (workers === 0 && size === 0) for (const resolve of idle.splice(0)) resolve();
     }
   };
 
@@ -177,6 +209,10 @@ export function createLineageEmitter({
 
   const flush = async (timeoutMs = 10_000): Promise<LineageStats> => {
     if (size > 0 || workers > 0) {
+      draining = true;
+      clearTimeout(lingering);
+      lingering = undefined;
+      start(Math.ceil(size / transport.batchSize));
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         new Promise<void>((resolve) => idle.push(resolve)),
@@ -186,6 +222,7 @@ export function createLineageEmitter({
         }),
       ]);
       clearTimeout(timer);
+      draining = false;
     }
     return stats();
   };

@@ -58,29 +58,44 @@ export type RunEventBuilder = (event: StepLifecycleEvent, eventType: RunEventTyp
  */
 export function runEventBuilder({ producer }: { producer: string }): RunEventBuilder {
   const facet: FacetMaker = (name, fields) => ({ _producer: producer, _schemaURL: FACET_SCHEMAS[name], ...fields });
-  const jobs = new WeakMap<AssetDefinition, Record<string, Facet>>();
+  const jobs = new WeakMap<AssetDefinition, RunEvent['job']>();
   const datasets = new WeakMap<AssetDefinition, DatasetName>();
+  /** The run's parent facet, made once per Daybook run: a run's steps' events come together. */
+  let parent: { runId: string; selection: string; facet: Facet } | undefined;
+  const parentOf = (runId: string, selection: string): Facet => {
+    if (parent?.runId !== runId || parent.selection !== selection) {
+      parent = { runId, selection, facet: deepFreeze(facet('parent', { run: { runId }, job: { namespace: JOB_NAMESPACE, name: `run:${selection}` } })) };
+    }
+    return parent.facet;
+  };
+  /** An asset's schema facet, made again only when its columns change. */
+  const schemas = new WeakMap<AssetDefinition, { columns: readonly Column[]; facet: Facet }>();
+  const schemaOf = (asset: AssetDefinition, columns: readonly Column[]): Facet => {
+    const last = schemas.get(asset);
+    if (last && sameColumns(last.columns, columns)) return last.facet;
+    const made = deepFreeze(facet('schema', { fields: fieldsOf(columns) }));
+    schemas.set(asset, { columns, facet: made });
+    return made;
+  };
   /** Every partition of an asset is one dataset, so the first location names it. */
   const datasetOf = (asset: AssetDefinition, partition: string, location: () => string): DatasetName => {
     let dataset = datasets.get(asset);
-    if (!dataset) datasets.set(asset, (dataset = asset.kind === 'source' ? sourceDataset(asset, location()) : assetDataset(asset, partition, location())));
+    if (!dataset) datasets.set(asset, (dataset = deepFreeze(asset.kind === 'source' ? sourceDataset(asset, location()) : assetDataset(asset, partition, location()))));
     return dataset;
   };
-  const jobFacetsOf = (asset: AssetDefinition): Record<string, Facet> => {
-    let facets = jobs.get(asset);
-    if (!facets) {
-      facets = { jobType: facet('jobType', { processingType: 'BATCH', integration: 'DAYBOOK', jobType: 'ASSET' }) };
+  const jobOf = (asset: AssetDefinition): RunEvent['job'] => {
+    let job = jobs.get(asset);
+    if (!job) {
+      const facets: Record<string, Facet> = { jobType: facet('jobType', { processingType: 'BATCH', integration: 'DAYBOOK', jobType: 'ASSET' }) };
       if (typeof asset.compute === 'string') facets.sql = facet('sql', { query: asset.compute.trim(), dialect: 'duckdb' });
-      jobs.set(asset, facets);
+      jobs.set(asset, (job = deepFreeze({ namespace: JOB_NAMESPACE, name: asset.key, facets })));
     }
-    return facets;
+    return job;
   };
 
   return (event, eventType) => {
     const { asset, partition } = event;
-    const runFacets: Record<string, Facet> = {
-      parent: facet('parent', { run: { runId: event.runId }, job: { namespace: JOB_NAMESPACE, name: `run:${event.selection}` } }),
-    };
+    const runFacets: Record<string, Facet> = { parent: parentOf(event.runId, event.selection) };
     const window = partitionWindow(asset.partitions, partition);
     if (window) runFacets.nominalTime = facet('nominalTime', { nominalStartTime: new Date(window.start).toISOString(), nominalEndTime: new Date(window.end).toISOString() });
     if (event.type !== 'started' && event.type !== 'succeeded' && event.error) {
@@ -91,17 +106,20 @@ export function runEventBuilder({ producer }: { producer: string }): RunEventBui
       });
     }
 
-    const output: RunEvent['outputs'][number] = { ...datasetOf(asset, partition, event.locate) };
+    const dataset = datasetOf(asset, partition, event.locate);
     const checks = event.type === 'started' ? [] : event.checks;
-    if (event.type === 'succeeded') {
-      output.facets = {
-        schema: facet('schema', { fields: fieldsOf(event.columns) }),
-        version: facet('version', { datasetVersion: event.dataVersion }),
-      };
-      output.outputFacets = { outputStatistics: facet('outputStatistics', { rowCount: event.rowCount, size: event.bytes, fileCount: 1 }) };
-    }
     const outputChecks = checks.filter((check) => check.asset === asset.key);
-    if (outputChecks.length > 0) (output.facets ??= {}).dataQualityAssertions = facet('dataQualityAssertions', { assertions: outputChecks.map(assertion) });
+    let output: RunEvent['outputs'][number] = dataset;
+    if (event.type === 'succeeded') {
+      output = {
+        ...dataset,
+        facets: { schema: schemaOf(asset, event.columns), version: facet('version', { datasetVersion: event.dataVersion }) },
+        outputFacets: { outputStatistics: facet('outputStatistics', { rowCount: event.rowCount, size: event.bytes, fileCount: 1 }) },
+      };
+    }
+    if (outputChecks.length > 0) {
+      output = { ...output, facets: { ...output.facets, dataQualityAssertions: facet('dataQualityAssertions', { assertions: outputChecks.map(assertion) }) } };
+    }
 
     const inputChecks = event.type === 'started' || event.type === 'succeeded' ? event.inputChecks : checks.filter((check) => check.asset !== asset.key);
     const inputs = 'inputs' in event ? inputDatasets(event.inputs, inputChecks, facet, datasetOf) : [];
@@ -111,7 +129,7 @@ export function runEventBuilder({ producer }: { producer: string }): RunEventBui
       producer,
       schemaURL: OPENLINEAGE_SCHEMA_URL,
       run: { runId: event.stepId, facets: runFacets },
-      job: { namespace: JOB_NAMESPACE, name: asset.key, facets: jobFacetsOf(asset) },
+      job: jobOf(asset),
       inputs,
       outputs: [output],
     };
@@ -144,21 +162,63 @@ function inputDatasets(
   return [...byName.values()];
 }
 
-/** The job's JSON by its facets, which the builder makes once per asset: most of an event's text is the same for every partition. */
-const jobJson = new WeakMap<object, { readonly namespace: string; readonly name: string; readonly text: string }>();
+/** The JSON of frozen objects: what the builder reuses across events (jobs, datasets, parent and schema facets) is frozen. */
+const frozenJson = new WeakMap<object, string>();
+
+/** Printable ASCII but `"` and `\`: text that JSON quotes as it is. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** A string's JSON: most are plain, and quoting them here costs a fifth of a JSON.stringify call. */
+const quote = (text: string): string => (PLAIN.test(text) ? `"${text}"` : JSON.stringify(text));
 
 /**
- * A RunEvent's JSON text, as JSON.stringify gives it but with the job last, whose text is made once
- * per asset: what transports send.
+ * JSON.stringify's text of a value (undefined where it gives undefined), made here for plain data:
+ * an event is mostly short strings, each of which would cost a call, and the JSON of a frozen object
+ * (which must be frozen all through) is made once.
  */
-export function serializeRunEvent(event: RunEvent): string {
-  const { job, ...rest } = event;
-  let cached = jobJson.get(job.facets);
-  if (cached?.namespace !== job.namespace || cached.name !== job.name) {
-    cached = { namespace: job.namespace, name: job.name, text: JSON.stringify(job) };
-    jobJson.set(job.facets, cached);
+function jsonOf(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return quote(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (Object.isFrozen(value)) {
+        let text = frozenJson.get(value);
+        if (text === undefined) frozenJson.set(value, (text = JSON.stringify(value)));
+        return text;
+      }
+      if (Array.isArray(value)) return `[${value.map((item) => jsonOf(item) ?? 'null').join(',')}]`;
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return JSON.stringify(value);
+      let text = '';
+      for (const key of Object.keys(value)) {
+        const item = jsonOf((value as Record<string, unknown>)[key]);
+        if (item !== undefined) text += `${text === '' ? '' : ','}${quote(key)}:${item}`;
+      }
+      return `{${text}}`;
+    }
+    default:
+      return JSON.stringify(value);
   }
-  return `${JSON.stringify(rest).slice(0, -1)},"job":${cached.text}}`;
+}
+
+/** A RunEvent's JSON text, as JSON.stringify gives it: what transports send. */
+export function serializeRunEvent(event: RunEvent): string {
+  return jsonOf(event)!;
+}
+
+/** Freezes an object and everything in it, so that its JSON can be made once. */
+function deepFreeze<T extends object>(value: T): T {
+  for (const item of Object.values(value)) if (typeof item === 'object' && item !== null) deepFreeze(item as object);
+  return Object.freeze(value);
+}
+
+/** Whether two column lists name the same columns with the same types, in order. */
+function sameColumns(a: readonly Column[], b: readonly Column[]): boolean {
+  return a === b || (a.length === b.length && a.every((column, i) => column.name === b[i]!.name && column.type === b[i]!.type));
 }
 
 const fieldsOf = (columns: readonly Column[]) => columns.map((column, i) => ({ name: column.name, type: column.type, ordinal_position: i + 1 }));

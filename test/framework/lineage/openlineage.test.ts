@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowCount, unique } from '../../../checks/index.ts';
 import { createLineageEmitter, type LineageEmitter } from '../../../framework/lineage/emitter.ts';
-import type { RunEvent } from '../../../framework/lineage/openlineage-event.ts';
+import { OPENLINEAGE_SCHEMA_URL, serializeRunEvent, type RunEvent } from '../../../framework/lineage/openlineage-event.ts';
 import { fileTransport, httpTransport, lineageTransportFor } from '../../../framework/lineage/transport.ts';
 import { defineAsset, defineDefinitions, defineSource, materialize, timeWindows } from '../../../framework/index.ts';
 import { runEventProblems } from '../../support/openlineage-schemas.ts';
@@ -214,6 +214,29 @@ describe('OpenLineage events over HTTP', () => {
     }
   });
 
+  it('holds a partial batch for lingerMs, and flushing sends it at once', async () => {
+    const endpoint = await startEndpoint();
+    try {
+      const waiting = createLineageEmitter({ transport: httpTransport({ url: endpoint.url }), lingerMs: 60_000 });
+      await run(waiting);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(endpoint.requests).toBe(0);
+      expect(waiting.stats().pending).toBe(10);
+      const started = performance.now();
+      // A run's COMPLETE waits for its START: two rounds of requests, neither lingering.
+      expect(await waiting.close(30_000)).toMatchObject({ delivered: 10, pending: 0 });
+      expect(performance.now() - started).toBeLessThan(5_000);
+
+      const lingering = createLineageEmitter({ transport: httpTransport({ url: endpoint.url }), lingerMs: 20 });
+      await run(lingering);
+      await expect.poll(() => lingering.stats().delivered, { timeout: 5_000 }).toBe(10);
+      await lingering.close();
+      expect(endpoint.received).toHaveLength(20);
+    } finally {
+      await endpoint.close();
+    }
+  });
+
   it('drops events beyond a full queue instead of waiting, and says so once', async () => {
     const endpoint = await startEndpoint();
     try {
@@ -292,6 +315,35 @@ describe('OpenLineage HTTP connections', () => {
       expect(performance.now() - started).toBeLessThan(5_000);
     } finally {
       await endpoint.close();
+    }
+  });
+});
+
+describe('serializeRunEvent', () => {
+  it('gives JSON.stringify’s text: escapes, other scripts, lone surrogates, numbers, absent fields, frozen parts reused', () => {
+    const producer = 'urn:daybook:test';
+    const parent = Object.freeze({ _producer: producer, _schemaURL: 'https://openlineage.io/x', run: Object.freeze({ runId: 'r1' }) });
+    const event = (runId: string, message: string): RunEvent => ({
+      eventType: 'FAIL',
+      eventTime: '2026-11-20T10:00:00.000Z',
+      producer,
+      schemaURL: OPENLINEAGE_SCHEMA_URL,
+      run: {
+        runId,
+        facets: {
+          parent,
+          errorMessage: { _producer: producer, _schemaURL: 'https://openlineage.io/e', message, stackTrace: undefined, lines: [1, -0, 2.5e-7, NaN, Infinity], tags: [undefined, null, true] },
+        },
+      },
+      job: { namespace: 'daybook', name: 'désk/p&l "eu"', facets: {} },
+      inputs: [],
+      outputs: [{ namespace: 'file', name: '/srv/daybook/storage/désk', facets: { version: { _producer: producer, _schemaURL: 'https://openlineage.io/v', datasetVersion: 'sha256:ab' } } }],
+    });
+    for (const message of ['plain', 'quote " back\\slash', 'tab\tnew\nline\u0000nul\u007f', 'caf\u00e9 \u4e2d\u6587 \ud83d\ude00', 'lone \ud800 high', '']) {
+      for (const runId of ['01a2044b-974b-7000-8bc1-73ef3f35b9cf', 'r2']) {
+        const value = event(runId, message);
+        expect(serializeRunEvent(value)).toBe(JSON.stringify(value));
+      }
     }
   });
 });
