@@ -169,8 +169,8 @@ export interface AuditEventsTable {
   asset: string | null;
   partition_key: string | null;
   run_id: string | null;
-  /** Canonical JSON text, stored verbatim (text: migration 0012) so the hash covers exactly what is stored. */
-  payload: string;
+  /** Canonical JSON text, stored verbatim (json, not jsonb) so the hash covers exactly what is stored. */
+  payload: Json<JsonObject>;
   prev_hash: string;
   hash: string;
 }

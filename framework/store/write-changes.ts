@@ -4,7 +4,7 @@ import type { Database } from './schema.ts';
 
 /**
  * The audit rows as a JSON array, each payload inlined as its stored text: the hash covers that
- * exact text, and the text column keeps it verbatim.
+ * exact text, and the json column keeps it verbatim.
  */
 function auditJson(rows: Changes['audit']): string {
   const items = rows.map(({ payload_text, ...row }) => `${JSON.stringify(row).slice(0, -1)},"payload":${payload_text}}`);
@@ -35,7 +35,7 @@ export async function writeChanges(trx: Transaction<Database>, changes: Changes,
   add('check_results', changes.checkResults);
   if (changes.audit.length > 0) parts.push(`"head":${JSON.stringify(changes.head)}`);
   if (parts.length === 0 && changes.publishes.length === 0 && notify.length === 0) return;
-  // The audit rows go apart, as json rather than jsonb, so their payload text arrives as it was hashed.
+  // The audit rows go apart, as json rather than jsonb, so their payload text is stored as it was hashed.
   const audit = changes.audit.length > 0 ? auditJson(changes.audit) : null;
   // Notifications ride along, to save a round trip under the lock; they are delivered at commit.
   const notifications = notify.length > 0 ? sql`, (select count(pg_notify(channel, current_schema())) from unnest(${notify}::text[]) as channel)` : sql``;

@@ -10,7 +10,6 @@ import { workQueue } from './0008-work-queue.ts';
 import { conditionCursors } from './0009-condition-cursors.ts';
 import { daemons } from './0010-daemons.ts';
 import { finishQueue } from './0011-finish-queue.ts';
-import { auditPayloadText } from './0012-audit-payload-text.ts';
 
 /** Every migration, by name; names sort in the order they run. Listed here rather than found by a folder scan, so bundling cannot lose one. */
 const migrations: Readonly<Record<string, Migration>> = {
@@ -25,7 +24,6 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0009-condition-cursors': conditionCursors,
   '0010-daemons': daemons,
   '0011-finish-queue': finishQueue,
-  '0012-audit-payload-text': auditPayloadText,
 };
 
 /** The static provider the Migrator reads. */

@@ -2,7 +2,6 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { auditPayloadText } from '../../../framework/store/migrations/0012-audit-payload-text.ts';
 import type { MetadataStore } from '../../../framework/store/store.ts';
 import type { WithStore } from './store.contract.ts';
 
@@ -131,20 +130,6 @@ export function auditCases(withStore: WithStore): void {
           expect((await store.verifyAuditChain()).broken).toMatchObject({ seq: 2, reason: 'prev-hash-mismatch' });
         }),
       ));
-
-    it('keeps every payload’s text when migration 0012 turns the column from json into text', () =>
-      withStore(async (store) => {
-        // The column as 0001 made it, with events written into it, then 0012 again.
-        await sql`alter table audit_events alter column payload type json using payload::json`.execute(store.db);
-        await history(store);
-        await store.appendAudit([{ action: 'operator.rematerialize', actor: 'carol', payload: { reason: 'quote " tab\t caf\u00e9 \ud83d\ude00', n: [1, 2.5] } }]);
-        const before = await store.listAuditEvents();
-        await auditPayloadText.up(store.db as never);
-        const type = await sql<{ type: string }>`select data_type as type from information_schema.columns where table_schema = current_schema() and table_name = 'audit_events' and column_name = 'payload'`.execute(store.db);
-        expect(type.rows[0]!.type).toBe('text');
-        expect(await store.listAuditEvents()).toEqual(before);
-        expect(await store.verifyAuditChain()).toMatchObject({ ok: true, checked: 8 });
-      }));
 
     it('verifies page by page, and from an anchor after exported events', () =>
       withStore(async (store) => {
