@@ -1,5 +1,5 @@
 // HTTP/1.1 pipelining for httpTransport() (transport.ts): a batch of requests, framed by the caller as
-// one string, goes out in one write on a kept-alive connection, and the answers are read as they come
+// one buffer, goes out in one write on a kept-alive connection, and the answers are read as they come
 // (the server answers in order). That costs a fraction of a request-response round per event. It runs
 // on the calling thread: its sockets never block it, and a thread of its own cost more CPU than the
 // sending (its start per emitter, its cold code, and the messages to and from it).
@@ -14,7 +14,7 @@ export interface PipelineResult {
 
 export interface HttpPipeline {
   /** Sends `count` whole requests (`requests`) on a connection of its own while it is in flight. */
-  send(requests: string, count: number): Promise<PipelineResult>;
+  send(requests: Buffer, count: number): Promise<PipelineResult>;
   /** Closes every connection: batches in flight fail, and later ones are not sent. */
   close(): void;
 }
@@ -96,7 +96,7 @@ export function httpPipeline({ endpoint, timeoutMs }: { endpoint: URL; timeoutMs
     });
   };
 
-  const sendOn = async (reused: net.Socket | undefined, requests: string, count: number): Promise<PipelineResult> => {
+  const sendOn = async (reused: net.Socket | undefined, requests: Buffer, count: number): Promise<PipelineResult> => {
     let socket: net.Socket;
     if (closed) return { delivered: 0, error: `the OpenLineage transport for ${endpoint.href} is closed` };
     if (reused) {

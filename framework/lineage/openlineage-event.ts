@@ -108,7 +108,7 @@ export function runEventBuilder({ producer }: { producer: string }): RunEventBui
 
     const dataset = datasetOf(asset, partition, event.locate);
     const checks = event.type === 'started' ? [] : event.checks;
-    const outputChecks = checks.filter((check) => check.asset === asset.key);
+    const outputChecks = checks.length === 0 ? checks : checks.filter((check) => check.asset === asset.key);
     let output: RunEvent['outputs'][number] = dataset;
     if (event.type === 'succeeded') {
       output = {
@@ -143,6 +143,7 @@ function inputDatasets(
   facet: FacetMaker,
   datasetOf: (asset: AssetDefinition, partition: string, location: () => string) => DatasetName,
 ): RunEvent['inputs'][number][] {
+  if (inputs.length === 0) return [];
   const byName = new Map<string, RunEvent['inputs'][number]>();
   for (const { relation, asset } of inputs) {
     const dataset = datasetOf(asset, relation.partitions[0] ?? '', () => relation.files[0] ?? '');
