@@ -62,10 +62,11 @@ const LOOKAHEAD = 256;
  * Emits a RunEvent per step transition, asynchronously: `onStepEvent` only queues the step's event
  * and returns, so a slow or unreachable endpoint never holds up or fails a step; the RunEvent is
  * built when it is delivered. Deliveries (up to the transport's concurrency, in batches of its size;
- * a smaller batch waits `lingerMs` for more) are retried with exponential backoff and jitter. A run's events go out in order: its COMPLETE is
- * not sent before its START arrived. START is sent when a step starts computing; a step that fails
- * before it starts still gets a START first, so each run has exactly one START and one of COMPLETE,
- * FAIL or ABORT (for a cancelled step that had started; one that never started sends nothing).
+ * a smaller batch waits `lingerMs` for more) are retried with exponential backoff and jitter. A
+ * run's events go out in order: its COMPLETE is not sent before its START arrived. START is sent
+ * when a step starts computing; a step that fails before it starts still gets a START first, so each
+ * run has exactly one START and one of COMPLETE, FAIL or ABORT (for a cancelled step that had
+ * started; one that never started sends nothing).
  *
  * @example
  * const lineage = createLineageEmitter({ transport: httpTransport({ url: 'http://marquez:5000' }) });

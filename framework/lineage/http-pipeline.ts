@@ -81,8 +81,12 @@ export function httpPipeline({ endpoint, timeoutMs }: { endpoint: URL; timeoutMs
     const at = idle.indexOf(this);
     if (at >= 0) idle.splice(at, 1);
   };
+  // An idle connection the server resets errs, then closes (and leaves the list): an error event
+  // with no listener would take the process down.
+  const ignore = () => undefined;
   const busy = new Set<net.Socket>();
   let closed = false;
+  const refused: PipelineResult = { delivered: 0, error: `the OpenLineage transport for ${endpoint.href} is closed` };
 
   const connect = async (): Promise<net.Socket> => {
     const secureSocket = secure ? (await (tlsModule ??= import('node:tls'))).connect({ host: endpoint.hostname, port, ...(net.isIP(endpoint.hostname) ? {} : { servername: endpoint.hostname }) }) : undefined;
@@ -98,16 +102,21 @@ export function httpPipeline({ endpoint, timeoutMs }: { endpoint: URL; timeoutMs
 
   const sendOn = async (reused: net.Socket | undefined, requests: Buffer, count: number): Promise<PipelineResult> => {
     let socket: net.Socket;
-    if (closed) return { delivered: 0, error: `the OpenLineage transport for ${endpoint.href} is closed` };
+    if (closed) return refused;
     if (reused) {
       socket = reused;
       socket.removeListener('close', dropIdle);
+      socket.removeListener('error', ignore);
       socket.ref();
     } else {
       try {
         socket = await connect();
       } catch (error) {
         return { delivered: 0, error: `cannot connect to ${endpoint.href}: ${error instanceof Error ? error.message : String(error)}` };
+      }
+      if (closed) {
+        socket.destroy();
+        return refused;
       }
     }
     return new Promise((resolve) => {
@@ -124,6 +133,7 @@ export function httpPipeline({ endpoint, timeoutMs }: { endpoint: URL; timeoutMs
         if (error === undefined && reusable && !closed && !socket.destroyed) {
           idle.push(socket);
           socket.once('close', dropIdle);
+          socket.on('error', ignore);
           socket.unref();
         } else socket.destroy();
         resolve(error === undefined ? { delivered } : { delivered, error });

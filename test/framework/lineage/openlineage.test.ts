@@ -292,6 +292,30 @@ describe('OpenLineage HTTP connections', () => {
     }
   });
 
+  it('drops an idle connection the server resets, without an error, and sends the next batch on a new one', async () => {
+    let connections = 0;
+    const server = createNetServer((socket) => {
+      connections++;
+      socket.on('error', () => undefined);
+      socket.on('data', () => {
+        socket.write('HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n');
+        setTimeout(() => socket.resetAndDestroy(), 20);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const transport = httpTransport({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+      const event = JSON.parse('{"eventType":"START","eventTime":"2026-11-20T10:00:00.000Z","producer":"urn:test","schemaURL":"x","run":{"runId":"r","facets":{}},"job":{"namespace":"daybook","name":"t/x","facets":{}},"inputs":[],"outputs":[]}') as RunEvent;
+      await transport.send([event]);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await transport.send([event]);
+      expect(connections).toBe(2);
+      await transport.close?.();
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('keeps a process alive while a batch is in flight, never for an idle connection', async () => {
     const endpoint = await startEndpoint();
     try {
