@@ -151,14 +151,11 @@ export async function verifyAuditChainParallel(
 }
 
 /** A database-hashed batch: suspect when any event is off, or the batch does not hold both ends of its range (whose rows give its first prev_hash and last hash). */
-const linkedBatch = ({ rows, first_seq, last_seq, bad, first_prev, last_hash }: DatabaseBatch, { after, through }: { after: number; through: number }): Batch => ({
-  rows,
-  firstSeq: Number(first_seq ?? 0),
-  firstPrev: first_prev ?? '',
-  lastSeq: Number(last_seq ?? 0),
-  lastHash: last_hash ?? '',
-  suspect: bad > 0 || Number(first_seq) !== after + 1 || Number(last_seq) !== through,
-});
+function linkedBatch({ rows, first_seq, last_seq, bad, first_prev, last_hash }: DatabaseBatch, { after, through }: { after: number; through: number }): Batch {
+  const firstSeq = Number(first_seq ?? 0);
+  const lastSeq = Number(last_seq ?? 0);
+  return { rows, firstSeq, firstPrev: first_prev ?? '', lastSeq, lastHash: last_hash ?? '', suspect: bad > 0 || firstSeq !== after + 1 || lastSeq !== through };
+}
 
 /** Worker threads (`verify-worker.js`) that hash batches of lines and check their links. */
 function workerPool(size: number): { verify(id: number, text: string, rows: number): Promise<Batch>; close(): Promise<void> } {

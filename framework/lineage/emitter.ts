@@ -213,7 +213,7 @@ export function createLineageEmitter({
       draining = true;
       clearTimeout(lingering);
       lingering = undefined;
-      start(Math.ceil(size / transport.batchSize));
+      schedule();
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         new Promise<void>((resolve) => idle.push(resolve)),

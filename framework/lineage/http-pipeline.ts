@@ -122,15 +122,15 @@ export function httpPipeline({ endpoint, timeoutMs }: { endpoint: URL; timeoutMs
     return new Promise((resolve) => {
       let buffer: Buffer = Buffer.alloc(0);
       let delivered = 0;
-      let reusable = true;
-      const finish = (error?: string) => {
+      /** Ends the batch; the connection goes back to the idle ones when `keep` (all answered, and the server keeps it). */
+      const finish = (error?: string, keep = false) => {
         busy.delete(socket);
         socket.removeAllListeners('data');
         socket.removeAllListeners('error');
         socket.removeAllListeners('close');
         socket.removeAllListeners('timeout');
         socket.setTimeout(0);
-        if (error === undefined && reusable && !closed && !socket.destroyed) {
+        if (error === undefined && keep && !closed && !socket.destroyed) {
           idle.push(socket);
           socket.once('close', dropIdle);
           socket.on('error', ignore);
@@ -146,15 +146,9 @@ export function httpPipeline({ endpoint, timeoutMs }: { endpoint: URL; timeoutMs
         buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
         for (let response = parseResponse(buffer); response !== undefined; response = parseResponse(buffer)) {
           buffer = buffer.subarray(response.length);
-          if (!(response.status >= 200 && response.status < 300)) {
-            reusable = false;
-            return finish(`${endpoint.href} answered ${response.status || 'with something other than HTTP/1.x'}`);
-          }
+          if (!(response.status >= 200 && response.status < 300)) return finish(`${endpoint.href} answered ${response.status || 'with something other than HTTP/1.x'}`);
           delivered++;
-          if (delivered === count) {
-            reusable = !response.close;
-            return finish();
-          }
+          if (delivered === count) return finish(undefined, !response.close);
           if (response.close) return finish(`${endpoint.href} closed the connection after ${delivered} of ${count} events`);
         }
       };
@@ -163,7 +157,6 @@ export function httpPipeline({ endpoint, timeoutMs }: { endpoint: URL; timeoutMs
         try {
           read(chunk);
         } catch (error) {
-          reusable = false;
           finish(`${endpoint.href}: ${error instanceof Error ? error.message : String(error)}`);
         }
       });
