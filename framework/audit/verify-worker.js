@@ -6,7 +6,7 @@
 // It checks every link inside the batch, in the order the store's verifier does (seq, prev_hash,
 // hash), and answers with the batch's ends and the first link that does not hold. A batch whose lines
 // are not one per stored row is reported as such. The links between batches are the main thread's.
-import { createHash } from 'node:crypto';
+import { hash as hashOf } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 
 /**
@@ -36,7 +36,7 @@ function verifyBatch({ id, text, rows }) {
     } else if (prev !== lastHash) {
       return result({ seq, reason: 'prev-hash-mismatch' });
     }
-    if (createHash('sha256').update(text.slice(position + 65, end)).digest('hex') !== hash) return result({ seq, reason: 'hash-mismatch' });
+    if (hashOf('sha256', text.slice(position + 65, end)) !== hash) return result({ seq, reason: 'hash-mismatch' });
     count++;
     lastSeq = seq;
     lastHash = hash;

@@ -5,6 +5,7 @@ import type { StepInput, StepLifecycleEvent } from '../executor/step-listener.ts
 import type { Column } from '../io/duckdb.ts';
 import { partitionWindow } from '../partitions/partition-window.ts';
 import type { CheckResultInput } from '../store/writes.ts';
+import { quoteJson } from '../util/json-text.ts';
 import { assetDataset, sourceDataset, type DatasetName } from './datasets.ts';
 
 /** The spec version of the events. */
@@ -166,12 +167,6 @@ function inputDatasets(
 /** The JSON of frozen objects: what the builder reuses across events (jobs, datasets, parent and schema facets) is frozen. */
 const frozenJson = new WeakMap<object, string>();
 
-/** Printable ASCII but `"` and `\`: text that JSON quotes as it is. */
-const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-
-/** A string's JSON: most are plain, and quoting them here costs a fifth of a JSON.stringify call. */
-const quote = (text: string): string => (PLAIN.test(text) ? `"${text}"` : JSON.stringify(text));
-
 /**
  * JSON.stringify's text of a value (undefined where it gives undefined), made here for plain data:
  * an event is mostly short strings, each of which would cost a call, and the JSON of a frozen object
@@ -180,7 +175,7 @@ const quote = (text: string): string => (PLAIN.test(text) ? `"${text}"` : JSON.s
 function jsonOf(value: unknown): string | undefined {
   switch (typeof value) {
     case 'string':
-      return quote(value);
+      return quoteJson(value);
     case 'number':
       return Number.isFinite(value) ? String(value) : 'null';
     case 'boolean':
@@ -197,7 +192,7 @@ function jsonOf(value: unknown): string | undefined {
       let text = '';
       for (const key of Object.keys(value)) {
         const item = jsonOf((value as Record<string, unknown>)[key]);
-        if (item !== undefined) text += `${text === '' ? '' : ','}${quote(key)}:${item}`;
+        if (item !== undefined) text += `${text === '' ? '' : ','}${quoteJson(key)}:${item}`;
       }
       return `{${text}}`;
     }

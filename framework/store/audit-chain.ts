@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
+import { quoteJson } from '../util/json-text.ts';
 import { storableText } from './text.ts';
 
 /** The prev_hash of the first event. */
@@ -21,21 +22,37 @@ export interface AuditLink {
  * JSON with object keys sorted (by UTF-16 code unit) and no whitespace, so equal values always give
  * equal text. `undefined` members are left out, as JSON.stringify does. Strings are made storable
  * first (NUL and lone surrogates become U+FFFD), because PostgreSQL's JSON functions refuse them.
+ * Every store write encodes its audit payloads with it, so it builds the text itself rather than
+ * calling JSON.stringify for each key and value.
  */
 export function canonicalJson(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(storableText(value));
-  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  const record = value as Record<string, unknown>;
-  const parts: string[] = [];
-  for (const key of Object.keys(record).sort()) {
-    const item = record[key];
-    if (item === undefined || typeof item === 'function') continue;
-    parts.push(`${JSON.stringify(storableText(key))}:${canonicalJson(item)}`);
+  switch (typeof value) {
+    case 'string':
+      return quoteJson(storableText(value));
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
+      if (value instanceof Date) return `"${value.toISOString()}"`;
+      const record = value as Record<string, unknown>;
+      let text = '';
+      for (const key of Object.keys(record).sort()) {
+        const item = record[key];
+        if (item === undefined || typeof item === 'function') continue;
+        text += `${text === '' ? '' : ','}${quoteJson(storableText(key))}:${canonicalJson(item)}`;
+      }
+      return `{${text}}`;
+    }
+    default:
+      return JSON.stringify(value ?? null);
   }
-  return `{${parts.join(',')}}`;
 }
+
+/** A nullable field's JSON. */
+export const nullableJson = (text: string | null): string => (text == null ? 'null' : quoteJson(text));
 
 /**
  * The canonical encoding of one event: a JSON array `[seq, at, actor, action, asset, partition,
@@ -44,12 +61,12 @@ export function canonicalJson(value: unknown): string {
  */
 export function encodeAuditLink(link: AuditLink): string {
   return (
-    `[${link.seq},"${link.at.toISOString()}",${JSON.stringify(link.actor)},${JSON.stringify(link.action)},` +
-    `${JSON.stringify(link.asset)},${JSON.stringify(link.partition)},${JSON.stringify(link.runId)},${link.payloadText}]`
+    `[${link.seq},"${link.at.toISOString()}",${quoteJson(link.actor)},${quoteJson(link.action)},` +
+    `${nullableJson(link.asset)},${nullableJson(link.partition)},${nullableJson(link.runId)},${link.payloadText}]`
   );
 }
 
 /** sha256, in lowercase hex, of the previous event's hash followed by this event's canonical encoding (UTF-8). */
 export function auditHash(prevHash: string, link: AuditLink): string {
-  return createHash('sha256').update(prevHash).update(encodeAuditLink(link)).digest('hex');
+  return hash('sha256', prevHash + encodeAuditLink(link));
 }

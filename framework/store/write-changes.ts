@@ -1,14 +1,23 @@
 import { sql, type Transaction } from 'kysely';
+import { quoteJson } from '../util/json-text.ts';
+import { nullableJson } from './audit-chain.ts';
 import type { Changes } from './fold-state.ts';
-import type { Database } from './schema.ts';
+import type { AuditRow, Database } from './schema.ts';
 
 /**
  * The audit rows as a JSON array, each payload inlined as its stored text: the hash covers that
- * exact text, and the json column keeps it verbatim.
+ * exact text, and the json column keeps it verbatim. Built field by field, as JSON.stringify would
+ * give each row, because every write with audit rows pays for it.
  */
-function auditJson(rows: Changes['audit']): string {
-  const items = rows.map(({ payload_text, ...row }) => `${JSON.stringify(row).slice(0, -1)},"payload":${payload_text}}`);
-  return `[${items.join(',')}]`;
+export function auditJson(rows: readonly AuditRow[]): string {
+  let text = '';
+  for (const row of rows) {
+    text +=
+      `${text === '' ? '' : ','}{"seq":${row.seq},"at":"${row.at.toISOString()}","actor":${quoteJson(row.actor)},"action":${quoteJson(row.action)},` +
+      `"asset":${nullableJson(row.asset)},"partition_key":${nullableJson(row.partition_key)},"run_id":${nullableJson(row.run_id)},` +
+      `"prev_hash":"${row.prev_hash}","hash":"${row.hash}","payload":${row.payload_text}}`;
+  }
+  return `[${text}]`;
 }
 
 /**

@@ -21,6 +21,8 @@ import pg from 'pg';
 import { verifyAuditChainParallel } from '../../framework/audit/parallel-verify.ts';
 import { createLineageEmitter } from '../../framework/lineage/emitter.ts';
 import { httpTransport } from '../../framework/lineage/transport.ts';
+import type { AuditRow } from '../../framework/store/schema.ts';
+import { auditJson } from '../../framework/store/write-changes.ts';
 import {
   auditHash,
   canonicalJson,
@@ -132,7 +134,7 @@ async function noopRun(
  * measured alike, is taken off: what remains is what the rows add.
  */
 async function auditRowsCost(store: MetadataStore): Promise<{ cost: Cost; events: number }> {
-  const rows = await sql<{ seq: number; at: Date; actor: string; action: string; asset: string | null; partition_key: string | null; run_id: string | null; payload_text: string; prev_hash: string; hash: string }>`
+  const rows = await sql<AuditRow>`
     select seq, at, actor, action, asset, partition_key, run_id, payload::text as payload_text, prev_hash, hash from audit_events order by seq`.execute(store.db);
   const events = rows.rows;
   const payloads = events.map((row) => JSON.parse(row.payload_text) as object);
@@ -141,10 +143,10 @@ async function auditRowsCost(store: MetadataStore): Promise<{ cost: Cost; events
   await sql`create table bench_audit_copy (like audit_events including all)`.execute(store.db);
   // One statement per batch, as each commit of the run inserts its batch's rows, but in one
   // transaction: the run commits those transactions for its steps anyway, audit rows or not.
-  const insert = (rowsOf: (first: number) => string[]) =>
+  const insert = (rowsOf: (first: number) => readonly AuditRow[]) =>
     store.db.transaction().execute(async (trx) => {
       for (let i = 0; i < events.length; i += perTransaction) {
-        await sql`insert into bench_audit_copy select * from json_populate_recordset(null::bench_audit_copy, ${`[${rowsOf(i).join(',')}]`}::json)`.execute(trx);
+        await sql`insert into bench_audit_copy select * from json_populate_recordset(null::bench_audit_copy, ${auditJson(rowsOf(i))}::json)`.execute(trx);
       }
     });
   const withRows = () =>
@@ -155,7 +157,7 @@ async function auditRowsCost(store: MetadataStore): Promise<{ cost: Cost; events
         previous = auditHash(previous, { seq: row.seq, at: row.at, actor: row.actor, action: row.action, asset: row.asset, partition: row.partition_key, runId: row.run_id, payloadText: payload });
       }
       if (previous !== events.at(-1)!.hash) throw new Error('the recomputed chain does not end at the stored head');
-      await insert((first) => events.slice(first, first + perTransaction).map(({ payload_text, ...row }) => `${JSON.stringify(row).slice(0, -1)},"payload":${payload_text}}`));
+      await insert((first) => events.slice(first, first + perTransaction));
     });
   // Each measured a few times, alternately, into an emptied copy: the best of each, as for the runs.
   const empty: Cost[] = [];
