@@ -5,7 +5,7 @@ import type { StepInput, StepLifecycleEvent } from '../executor/step-listener.ts
 import type { Column } from '../io/duckdb.ts';
 import { partitionWindow } from '../partitions/partition-window.ts';
 import type { CheckResultInput } from '../store/writes.ts';
-import { quoteJson } from '../util/json-text.ts';
+import { numberJson, quoteJson } from '../util/json-text.ts';
 import { assetDataset, sourceDataset, type DatasetName } from './datasets.ts';
 
 /** The spec version of the events. */
@@ -177,7 +177,7 @@ function jsonOf(value: unknown): string | undefined {
     case 'string':
       return quoteJson(value);
     case 'number':
-      return Number.isFinite(value) ? String(value) : 'null';
+      return numberJson(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'object': {

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { quoteJson } from '../util/json-text.ts';
+import { numberJson, quoteJson } from '../util/json-text.ts';
 import { storableText } from './text.ts';
 
 /** The prev_hash of the first event. */
@@ -30,7 +30,7 @@ export function canonicalJson(value: unknown): string {
     case 'string':
       return quoteJson(storableText(value));
     case 'number':
-      return Number.isFinite(value) ? String(value) : 'null';
+      return numberJson(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'object': {

@@ -11,3 +11,8 @@ const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 export function quoteJson(text: string): string {
   return PLAIN.test(text) ? `"${text}"` : JSON.stringify(text);
 }
+
+/** A number's JSON text, as JSON.stringify gives it: `null` for NaN and the infinities, `0` for -0. */
+export function numberJson(value: number): string {
+  return Number.isFinite(value) ? String(value) : 'null';
+}
