@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { numberJson, quoteJson } from '../util/json-text.ts';
+import { nullableJson, numberJson, quoteJson } from '../util/json-text.ts';
 import { storableText } from './text.ts';
 
 /** The prev_hash of the first event. */
@@ -50,9 +50,6 @@ export function canonicalJson(value: unknown): string {
       return JSON.stringify(value ?? null);
   }
 }
-
-/** A nullable field's JSON. */
-export const nullableJson = (text: string | null): string => (text == null ? 'null' : quoteJson(text));
 
 /**
  * The canonical encoding of one event: a JSON array `[seq, at, actor, action, asset, partition,

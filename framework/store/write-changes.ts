@@ -1,6 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import { quoteJson } from '../util/json-text.ts';
-import { nullableJson } from './audit-chain.ts';
+import { nullableJson, quoteJson } from '../util/json-text.ts';
 import type { Changes } from './fold-state.ts';
 import type { AuditRow, Database } from './schema.ts';
 

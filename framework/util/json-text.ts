@@ -12,6 +12,11 @@ export function quoteJson(text: string): string {
   return PLAIN.test(text) ? `"${text}"` : JSON.stringify(text);
 }
 
+/** A string's JSON text, or `null` for none. */
+export function nullableJson(text: string | null | undefined): string {
+  return text == null ? 'null' : quoteJson(text);
+}
+
 /** A number's JSON text, as JSON.stringify gives it: `null` for NaN and the infinities, `0` for -0. */
 export function numberJson(value: number): string {
   return Number.isFinite(value) ? String(value) : 'null';
