@@ -1,5 +1,5 @@
 // HTTP/1.1 pipelining for httpTransport() (transport.ts): a batch of requests, framed by the caller as
-// one buffer, goes out in one write on a kept-alive connection, and the answers are read as they come
+// one string, goes out in one write on a kept-alive connection, and the answers are read as they come
 // (the server answers in order). That costs a fraction of a request-response round per event. It runs
 // on the calling thread: its sockets never block it, and a thread of its own cost more CPU than the
 // sending (its start per emitter, its cold code, and the messages to and from it).
@@ -13,8 +13,8 @@ export interface PipelineResult {
 }
 
 export interface HttpPipeline {
-  /** Sends `count` whole requests (`requests`) on a connection of its own while it is in flight. */
-  send(requests: Buffer, count: number): Promise<PipelineResult>;
+  /** Sends `count` whole requests (`requests`, written as UTF-8) on a connection of its own while it is in flight. */
+  send(requests: string, count: number): Promise<PipelineResult>;
   /** Closes every connection: batches in flight fail, and later ones are not sent. */
   close(): void;
 }
@@ -23,38 +23,39 @@ interface Response {
   readonly status: number;
   /** The server closes the connection after it. */
   readonly close: boolean;
-  /** Bytes, head and body. */
-  readonly length: number;
+  /** Where it ends in the text read: the offset of what follows it. */
+  readonly end: number;
 }
 
 /**
- * Reads the first complete HTTP/1.1 response in a buffer; undefined until it has arrived whole.
- * Header names are matched in lower case, each at a line's start.
+ * Reads the first complete HTTP/1.1 response in `text` (bytes read as latin1, one character each)
+ * from offset `from`; undefined until it has arrived whole. Header names are matched in lower case,
+ * each at a line's start.
  */
-function parseResponse(buffer: Buffer): Response | undefined {
-  const end = buffer.indexOf('\r\n\r\n');
-  if (end < 0) return undefined;
+function parseResponse(text: string, from: number): Response | undefined {
+  const headEnd = text.indexOf('\r\n\r\n', from);
+  if (headEnd < 0) return undefined;
   // The status line is `HTTP/1.1 201 Created`.
-  const head = buffer.toString('latin1', 0, end).toLowerCase();
+  const head = text.slice(from, headEnd).toLowerCase();
   // 0 for an answer that is not HTTP/1.x.
   const status = head.startsWith('http/1.') ? Number(head.slice(9, 12)) || 0 : 0;
   const close = headerOf(head, 'connection') === 'close';
   const chunked = headerOf(head, 'transfer-encoding')?.includes('chunked') ?? false;
-  let position = end + 4;
+  let position = headEnd + 4;
   if (!chunked) {
-    const length = position + Number(headerOf(head, 'content-length') ?? 0);
-    return length <= buffer.length ? { status, close, length } : undefined;
+    const end = position + Number(headerOf(head, 'content-length') ?? 0);
+    return end <= text.length ? { status, close, end } : undefined;
   }
   for (;;) {
-    const lineEnd = buffer.indexOf('\r\n', position);
+    const lineEnd = text.indexOf('\r\n', position);
     if (lineEnd < 0) return undefined;
-    const size = parseInt(buffer.toString('latin1', position, lineEnd), 16);
+    const size = parseInt(text.slice(position, lineEnd), 16);
     if (size === 0) {
-      const trailerEnd = buffer.indexOf('\r\n\r\n', lineEnd - 2);
-      return trailerEnd < 0 ? undefined : { status, close, length: trailerEnd + 4 };
+      const trailerEnd = text.indexOf('\r\n\r\n', lineEnd - 2);
+      return trailerEnd < 0 ? undefined : { status, close, end: trailerEnd + 4 };
     }
     position = lineEnd + 2 + size + 2;
-    if (position > buffer.length) return undefined;
+    if (position > text.length) return undefined;
   }
 }
 
@@ -100,7 +101,7 @@ export function httpPipeline({ endpoint, timeoutMs }: { endpoint: URL; timeoutMs
     });
   };
 
-  const sendOn = async (reused: net.Socket | undefined, requests: Buffer, count: number): Promise<PipelineResult> => {
+  const sendOn = async (reused: net.Socket | undefined, requests: string, count: number): Promise<PipelineResult> => {
     let socket: net.Socket;
     if (closed) return refused;
     if (reused) {
@@ -120,7 +121,8 @@ export function httpPipeline({ endpoint, timeoutMs }: { endpoint: URL; timeoutMs
       }
     }
     return new Promise((resolve) => {
-      let buffer: Buffer = Buffer.alloc(0);
+      /** What arrived and is not yet a whole answer, as latin1 (answers are read as text, a byte a character). */
+      let pending = '';
       let delivered = 0;
       /** Ends the batch; the connection goes back to the idle ones when `keep` (all answered, and the server keeps it). */
       const finish = (error?: string, keep = false) => {
@@ -143,14 +145,16 @@ export function httpPipeline({ endpoint, timeoutMs }: { endpoint: URL; timeoutMs
       socket.on('error', (error) => finish(`${endpoint.href}: ${error.message}`));
       socket.on('close', () => finish(`${endpoint.href} closed the connection after ${delivered} of ${count} events`));
       const read = (chunk: Buffer) => {
-        buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
-        for (let response = parseResponse(buffer); response !== undefined; response = parseResponse(buffer)) {
-          buffer = buffer.subarray(response.length);
+        pending += chunk.toString('latin1');
+        let at = 0;
+        for (let response = parseResponse(pending, at); response !== undefined; response = parseResponse(pending, at)) {
+          at = response.end;
           if (!(response.status >= 200 && response.status < 300)) return finish(`${endpoint.href} answered ${response.status || 'with something other than HTTP/1.x'}`);
           delivered++;
           if (delivered === count) return finish(undefined, !response.close);
           if (response.close) return finish(`${endpoint.href} closed the connection after ${delivered} of ${count} events`);
         }
+        pending = pending.slice(at);
       };
       // On the thread that runs the steps, nothing an endpoint sends may throw out of here.
       socket.on('data', (chunk: Buffer) => {

@@ -5,7 +5,7 @@ import type { StepInput, StepLifecycleEvent } from '../executor/step-listener.ts
 import type { Column } from '../io/duckdb.ts';
 import { partitionWindow } from '../partitions/partition-window.ts';
 import type { CheckResultInput } from '../store/writes.ts';
-import { numberJson, quoteJson } from '../util/json-text.ts';
+import { quoteJson } from '../util/json-text.ts';
 import { assetDataset, sourceDataset, type DatasetName } from './datasets.ts';
 
 /** The spec version of the events. */
@@ -65,7 +65,7 @@ export function runEventBuilder({ producer }: { producer: string }): RunEventBui
   let parent: { runId: string; selection: string; facet: Facet } | undefined;
   const parentOf = (runId: string, selection: string): Facet => {
     if (parent?.runId !== runId || parent.selection !== selection) {
-      parent = { runId, selection, facet: deepFreeze(facet('parent', { run: { runId }, job: { namespace: JOB_NAMESPACE, name: `run:${selection}` } })) };
+      parent = { runId, selection, facet: reusable(facet('parent', { run: { runId }, job: { namespace: JOB_NAMESPACE, name: `run:${selection}` } })) };
     }
     return parent.facet;
   };
@@ -74,14 +74,14 @@ export function runEventBuilder({ producer }: { producer: string }): RunEventBui
   const schemaOf = (asset: AssetDefinition, columns: readonly Column[]): Facet => {
     const last = schemas.get(asset);
     if (last && sameColumns(last.columns, columns)) return last.facet;
-    const made = deepFreeze(facet('schema', { fields: fieldsOf(columns) }));
+    const made = reusable(facet('schema', { fields: fieldsOf(columns) }));
     schemas.set(asset, { columns, facet: made });
     return made;
   };
   /** Every partition of an asset is one dataset, so the first location names it. */
   const datasetOf = (asset: AssetDefinition, partition: string, location: () => string): DatasetName => {
     let dataset = datasets.get(asset);
-    if (!dataset) datasets.set(asset, (dataset = deepFreeze(asset.kind === 'source' ? sourceDataset(asset, location()) : assetDataset(asset, partition, location()))));
+    if (!dataset) datasets.set(asset, (dataset = reusable(asset.kind === 'source' ? sourceDataset(asset, location()) : assetDataset(asset, partition, location()))));
     return dataset;
   };
   const jobOf = (asset: AssetDefinition): RunEvent['job'] => {
@@ -89,7 +89,7 @@ export function runEventBuilder({ producer }: { producer: string }): RunEventBui
     if (!job) {
       const facets: Record<string, Facet> = { jobType: facet('jobType', { processingType: 'BATCH', integration: 'DAYBOOK', jobType: 'ASSET' }) };
       if (typeof asset.compute === 'string') facets.sql = facet('sql', { query: asset.compute.trim(), dialect: 'duckdb' });
-      jobs.set(asset, (job = deepFreeze({ namespace: JOB_NAMESPACE, name: asset.key, facets })));
+      jobs.set(asset, (job = reusable({ namespace: JOB_NAMESPACE, name: asset.key, facets })));
     }
     return job;
   };
@@ -164,52 +164,61 @@ function inputDatasets(
   return [...byName.values()];
 }
 
-/** The JSON of frozen objects: what the builder reuses across events (jobs, datasets, parent and schema facets) is frozen. */
-const frozenJson = new WeakMap<object, string>();
+/** The JSON text of what the builder reuses across events (jobs, datasets, parent and schema facets), made once each. */
+const reusedJson = new WeakMap<object, string>();
+
+/** Freezes a part the builder reuses, all through, so that the JSON made of it now stays its JSON. */
+function reusable<T extends object>(value: T): T {
+  const freeze = (item: object) => {
+    for (const member of Object.values(item)) if (typeof member === 'object' && member !== null) freeze(member as object);
+    Object.freeze(item);
+  };
+  freeze(value);
+  reusedJson.set(value, JSON.stringify(value));
+  return value;
+}
+
+const partJson = (value: object): string => reusedJson.get(value) ?? JSON.stringify(value);
+
+/** A facet map's JSON: each facet's made once if reused, else by JSON.stringify (one call for a small plain object). */
+function facetsJson(facets: Readonly<Record<string, object | undefined>>): string {
+  let text = '';
+  for (const name of Object.keys(facets)) {
+    const facet = facets[name];
+    if (facet !== undefined) text += `${text === '' ? '' : ','}${quoteJson(name)}:${partJson(facet)}`;
+  }
+  return `{${text}}`;
+}
+
+/** A dataset list's JSON: a dataset's name fields and its facet maps. */
+function datasetsJson(datasets: RunEvent['inputs'] | RunEvent['outputs']): string {
+  let text = '';
+  for (const dataset of datasets) {
+    let fields = reusedJson.get(dataset);
+    if (fields === undefined) {
+      fields = '';
+      for (const [key, value] of Object.entries(dataset) as [string, unknown][]) {
+        if (value !== undefined) fields += `${fields === '' ? '' : ','}${quoteJson(key)}:${typeof value === 'string' ? quoteJson(value) : facetsJson(value as Record<string, object>)}`;
+      }
+      fields = `{${fields}}`;
+    }
+    text += `${text === '' ? '' : ','}${fields}`;
+  }
+  return `[${text}]`;
+}
 
 /**
- * JSON.stringify's text of a value (undefined where it gives undefined), made here for plain data:
- * an event is mostly short strings, each of which would cost a call, and the JSON of a frozen object
- * (which must be frozen all through) is made once.
+ * A RunEvent's JSON text, as JSON.stringify gives it: what transports send. It follows the event's
+ * shape, so the parts the builder reuses are put in as made once, and each facet made anew is one
+ * JSON.stringify call (a walk of the whole event in script, or JSON.stringify over its frozen parts,
+ * costs twice as much).
  */
-function jsonOf(value: unknown): string | undefined {
-  switch (typeof value) {
-    case 'string':
-      return quoteJson(value);
-    case 'number':
-      return numberJson(value);
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'object': {
-      if (value === null) return 'null';
-      if (Object.isFrozen(value)) {
-        let text = frozenJson.get(value);
-        if (text === undefined) frozenJson.set(value, (text = JSON.stringify(value)));
-        return text;
-      }
-      if (Array.isArray(value)) return `[${value.map((item) => jsonOf(item) ?? 'null').join(',')}]`;
-      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return JSON.stringify(value);
-      let text = '';
-      for (const key of Object.keys(value)) {
-        const item = jsonOf((value as Record<string, unknown>)[key]);
-        if (item !== undefined) text += `${text === '' ? '' : ','}${quoteJson(key)}:${item}`;
-      }
-      return `{${text}}`;
-    }
-    default:
-      return JSON.stringify(value);
-  }
-}
-
-/** A RunEvent's JSON text, as JSON.stringify gives it: what transports send. */
 export function serializeRunEvent(event: RunEvent): string {
-  return jsonOf(event)!;
-}
-
-/** Freezes an object and everything in it, so that its JSON can be made once. */
-function deepFreeze<T extends object>(value: T): T {
-  for (const item of Object.values(value)) if (typeof item === 'object' && item !== null) deepFreeze(item as object);
-  return Object.freeze(value);
+  return (
+    `{"eventType":${quoteJson(event.eventType)},"eventTime":${quoteJson(event.eventTime)},"producer":${quoteJson(event.producer)},"schemaURL":${quoteJson(event.schemaURL)},` +
+    `"run":{"runId":${quoteJson(event.run.runId)},"facets":${facetsJson(event.run.facets)}},"job":${partJson(event.job)},` +
+    `"inputs":${datasetsJson(event.inputs)},"outputs":${datasetsJson(event.outputs)}}`
+  );
 }
 
 /** Whether two column lists name the same columns with the same types, in order. */

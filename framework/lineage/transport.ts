@@ -67,13 +67,13 @@ export function httpTransport({ url, timeoutMs = 5_000, concurrency = 4, batchSi
     concurrency,
     batchSize,
     async send(events) {
-      // The batch's requests as one buffer, for one write: each body encoded once, which gives its length too.
-      const parts: Buffer[] = [];
+      // The batch's requests as one string, written at once: a body's length is its UTF-8 byte count.
+      let requests = '';
       for (const event of events) {
-        const body = Buffer.from(serializeRunEvent(event));
-        parts.push(Buffer.from(`${head}\r\nContent-Length: ${body.length}\r\n\r\n`, 'latin1'), body);
+        const body = serializeRunEvent(event);
+        requests += `${head}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
       }
-      const { delivered, error } = await pipeline.send(Buffer.concat(parts), events.length);
+      const { delivered, error } = await pipeline.send(requests, events.length);
       if (error !== undefined) throw partialDelivery(error, delivered);
     },
     close: () => pipeline.close(),

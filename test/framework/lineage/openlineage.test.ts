@@ -34,6 +34,8 @@ const RANGE = { from: '2026-11-02', to: '2026-11-03', endedBy: Date.parse('2026-
 interface Endpoint {
   readonly url: string;
   readonly received: RunEvent[];
+  /** The bodies received, as sent. */
+  readonly bodies: string[];
   requests: number;
   /** Answer 503 to this many requests first. */
   failFirst: number;
@@ -48,7 +50,7 @@ interface Endpoint {
 
 async function startEndpoint(): Promise<Endpoint> {
   const open = new Set<ServerResponse>();
-  const endpoint = { url: '', received: [] as RunEvent[], requests: 0, failFirst: 0, delayMs: 0, hang: false, framing: 'length' as Endpoint['framing'], close: async () => undefined };
+  const endpoint = { url: '', received: [] as RunEvent[], bodies: [] as string[], requests: 0, failFirst: 0, delayMs: 0, hang: false, framing: 'length' as Endpoint['framing'], close: async () => undefined };
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -61,7 +63,8 @@ async function startEndpoint(): Promise<Endpoint> {
         return void response.writeHead(503).end('busy');
       }
       setTimeout(() => {
-        endpoint.received.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as RunEvent);
+        endpoint.bodies.push(Buffer.concat(chunks).toString('utf8'));
+        endpoint.received.push(JSON.parse(endpoint.bodies.at(-1)!) as RunEvent);
         if (endpoint.framing === 'chunked') {
           response.writeHead(201, { 'content-type': 'application/json' });
           response.write('{"status":');
@@ -116,6 +119,8 @@ describe('OpenLineage events over HTTP', () => {
       const events = endpoint.received;
       expect(events).toHaveLength(10);
       for (const event of events) expect(runEventProblems(event as unknown as Record<string, unknown>), `${event.eventType} ${event.job.name}`).toEqual([]);
+      // Each body is JSON.stringify's text of the event it holds, the parts reused across events included.
+      for (const body of endpoint.bodies) expect(body).toBe(JSON.stringify(JSON.parse(body)));
 
       // One run per step, START first; the Daybook run is the parent of each.
       const byRun = byRunId(events);
