@@ -349,7 +349,7 @@ describe('OpenLineage HTTP connections', () => {
 });
 
 describe('serializeRunEvent', () => {
-  it('gives JSON.stringify’s text: escapes, other scripts, lone surrogates, numbers, absent fields, frozen parts reused', () => {
+  it('gives JSON.stringify’s text: escapes, other scripts, lone surrogates, numbers, absent fields, frozen parts', () => {
     const producer = 'urn:daybook:test';
     const parent = Object.freeze({ _producer: producer, _schemaURL: 'https://openlineage.io/x', run: Object.freeze({ runId: 'r1' }) });
     const event = (runId: string, message: string): RunEvent => ({
