@@ -47,7 +47,7 @@ export { createS3PartitionStorage, type S3PartitionStorageOptions } from './io/s
 /** S3 client settings from `DAYBOOK_S3_ENDPOINT` and the AWS SDK's environment, e.g. `new S3Client(s3ClientConfigFromEnv())`. */
 export { s3ClientConfigFromEnv, type S3ClientOptions } from './io/s3/client.ts';
 export type { UploadProgress, UploadSettings } from './io/s3/upload.ts';
-export { hashFile, type ContentHash } from './io/content-hash.ts';
+export { fileDataVersion, hashFile, type ContentHash } from './io/content-hash.ts';
 export {
   createSourceObserver,
   type SourceObserver,

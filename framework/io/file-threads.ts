@@ -1,8 +1,15 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { ContentHash } from './content-hash.ts';
 
-type FileRequest = { op: 'hash'; path: string; sync: boolean } | { op: 'place'; temp: string; target: string; durable: boolean };
+type FileRequest =
+  | { op: 'hash'; path: string; sync: boolean; chunkBytes?: number }
+  | { op: 'range'; path: string; start: number; end: number }
+  | { op: 'sync'; path: string }
+  | { op: 'place'; temp: string; target: string; durable: boolean; chunkBytes: number; hashed: boolean };
+
+/** A thread's answer: a SHA-256 in hex and the bytes it covers, or the size of a file too large to hash in one piece. */
+export type Digest = { readonly sha256: string; readonly bytes: number };
+export type TooLarge = { readonly size: number };
 
 interface Thread {
   readonly worker: Worker;
@@ -11,7 +18,7 @@ interface Thread {
 
 interface Pending {
   readonly thread: Thread;
-  readonly resolve: (result: ContentHash) => void;
+  readonly resolve: (result: never) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -32,7 +39,7 @@ function start(): Thread {
   // Idle threads do not keep the process alive; a thread with work does (see run).
   worker.unref();
   const thread: Thread = { worker, busy: 0 };
-  worker.on('message', ({ id, result, error }: { id: number; result?: ContentHash; error?: { message: string; code?: string; path?: string } }) => {
+  worker.on('message', ({ id, result, error }: { id: number; result?: never; error?: { message: string; code?: string; path?: string } }) => {
     const job = pending.get(id);
     if (!job) return;
     pending.delete(id);
@@ -61,26 +68,45 @@ function threadFor(): Thread {
   return best !== undefined && (best.busy === 0 || threads.length >= MAX_THREADS) ? best : start();
 }
 
-function run(request: FileRequest): Promise<ContentHash> {
+function run<T>(request: FileRequest): Promise<T> {
   const thread = threadFor();
   if (thread.busy++ === 0) thread.worker.ref();
   const id = nextId++;
-  return new Promise((resolve, reject) => {
+  return new Promise<T>((resolve, reject) => {
     pending.set(id, { thread, resolve, reject });
     thread.worker.postMessage({ id, ...request });
   });
 }
 
-/** Hashes a file's bytes with SHA-256 on a file thread; with `sync`, also flushes it to disk. */
-export function hashOnThread(path: string, sync: boolean): Promise<ContentHash> {
-  return run({ op: 'hash', path, sync });
+/**
+ * Hashes a file's bytes with SHA-256 on a file thread; with `sync`, also flushes it to disk. With
+ * `chunkBytes`, a larger file is not hashed: its size comes back instead.
+ */
+export function hashOnThread(path: string, sync: boolean): Promise<Digest>;
+export function hashOnThread(path: string, sync: boolean, chunkBytes: number): Promise<Digest | TooLarge>;
+export function hashOnThread(path: string, sync: boolean, chunkBytes?: number): Promise<Digest | TooLarge> {
+  return run({ op: 'hash', path, sync, ...(chunkBytes === undefined ? {} : { chunkBytes }) });
+}
+
+/** The SHA-256 of bytes [start, end) of a file, on a file thread. */
+export function hashRangeOnThread(path: string, start: number, end: number): Promise<Digest> {
+  return run({ op: 'range', path, start, end });
+}
+
+/** Flushes a file to disk on a file thread. */
+export function syncOnThread(path: string): Promise<null> {
+  return run({ op: 'sync', path });
 }
 
 /**
  * Puts a written temporary file in place, on a file thread: hashes it, renames it to `target` and,
  * when `durable`, flushes the file before the rename and its directory after, so that a recorded
- * write survives a power loss. Errors carry fs's `code` (ENOENT when `temp` was never written).
+ * write survives a power loss. A file larger than `chunkBytes` stays where it is and its size comes
+ * back: the caller hashes it in chunks, flushes it, and places it again with `hashed`. Errors carry
+ * fs's `code` (ENOENT when `temp` was never written).
  */
-export function placeOnThread(temp: string, target: string, durable: boolean): Promise<ContentHash> {
-  return run({ op: 'place', temp, target, durable });
+export function placeOnThread(temp: string, target: string, durable: boolean, chunkBytes: number): Promise<Digest | TooLarge>;
+export function placeOnThread(temp: string, target: string, durable: boolean, chunkBytes: number, hashed: true): Promise<null>;
+export function placeOnThread(temp: string, target: string, durable: boolean, chunkBytes: number, hashed = false): Promise<Digest | TooLarge | null> {
+  return run({ op: 'place', temp, target, durable, chunkBytes, hashed });
 }

@@ -4,7 +4,8 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { assertAssetKey } from '../definitions/asset-key.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { MaterializationError } from '../util/errors.ts';
-import { placeOnThread } from './file-threads.ts';
+import { CHUNK_BYTES, chunkedVersion, type ContentHash } from './content-hash.ts';
+import { placeOnThread, syncOnThread } from './file-threads.ts';
 import type { PartitionStorage, StoredPartition, StoredPartitionAddress } from './partition-storage.ts';
 import { encodePartitionValue, partitionValues } from './partition-values.ts';
 
@@ -57,6 +58,15 @@ export function createLocalPartitionStorage({
     return path;
   };
 
+  /** Hashes, flushes, renames and flushes the directory: in one trip to a file thread, or for a large file, its chunks on several. */
+  const place = async (temp: string, target: string): Promise<ContentHash> => {
+    const placed = await placeOnThread(temp, target, durable, CHUNK_BYTES);
+    if ('sha256' in placed) return { dataVersion: `sha256:${placed.sha256}`, bytes: placed.bytes };
+    const [version] = await Promise.all([chunkedVersion(temp, placed.size), durable ? syncOnThread(temp) : null]);
+    await placeOnThread(temp, target, durable, CHUNK_BYTES, true);
+    return version;
+  };
+
   const where = ({ asset, partition }: StoredPartitionAddress): string => `asset "${asset.key}" partition ${JSON.stringify(partition)}`;
 
   return {
@@ -71,8 +81,7 @@ export function createLocalPartitionStorage({
       const temp = join(directory, `${TEMP_PREFIX}${randomUUID()}.parquet`);
       try {
         await produce(temp);
-        // Hash, flush, rename and flush the directory in one trip to a file thread.
-        const hash = await placeOnThread(temp, target, durable).catch((error: unknown) => {
+        const hash = await place(temp, target).catch((error: unknown) => {
           const { code, path } = error as NodeJS.ErrnoException;
           if (code !== 'ENOENT' || path !== temp) throw error;
           throw new MaterializationError('storage-failed', `${where(address)}: the compute finished without writing ${temp}`, {

@@ -10,7 +10,7 @@ export interface StoredPartitionAddress {
 export interface StoredPartition {
   /** Where the file lives: a local path, or later an `s3://` URI. */
   readonly location: string;
-  /** `sha256:` and the hex SHA-256 of the file's bytes, so equal bytes give equal versions. */
+  /** A content hash of the file's bytes (`sha256:…`; local storage uses `sha256-chunked:…` over 16 MiB, see fileDataVersion), so equal bytes give equal versions. */
   readonly dataVersion: string;
   readonly bytes: number;
 }

@@ -3,7 +3,7 @@ import { join, relative, resolve, isAbsolute } from 'node:path';
 import type { AssetDefinition } from '../definitions/asset.ts';
 import { PartitionSubset } from '../partitions/subset.ts';
 import { DefinitionError, MaterializationError, type DaybookErrorCode } from '../util/errors.ts';
-import { hashFile } from './content-hash.ts';
+import { fileDataVersion } from './content-hash.ts';
 import { partitionValues, SINGLE_DIMENSION } from './partition-values.ts';
 
 /** The formats a source file can have. */
@@ -16,7 +16,7 @@ export interface PresentSource {
   readonly partition: string;
   readonly path: string;
   readonly format: SourceFormat;
-  /** `sha256:` and the hex SHA-256 of the file's bytes: a corrected re-send is a new version. */
+  /** The file's content hash (fileDataVersion: `sha256:…`, or `sha256-chunked:…` over 16 MiB): a corrected re-send is a new version. */
   readonly dataVersion: string;
   readonly bytes: number;
   readonly mtimeMs: number;
@@ -154,7 +154,7 @@ export function createSourceObserver({ landing, concurrency = 8 }: SourceObserve
     const { path: file, format } = found[0]!;
     try {
       const before = await stat(file);
-      const { dataVersion, bytes } = await hashFile(file);
+      const { dataVersion, bytes } = await fileDataVersion(file);
       const after = await stat(file);
       // A file still being copied in would get a version of half its content: wait for it instead.
       if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || bytes !== after.size) {

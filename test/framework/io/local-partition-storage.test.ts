@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createLocalPartitionStorage,
   defineAsset,
+  fileDataVersion,
   fixedClock,
   multi,
   PartitionError,
@@ -52,6 +54,17 @@ describe('createLocalPartitionStorage', () => {
       'northbridge/positions/date=2026-11-20/portfolio=PF001/data.parquet',
       'northbridge/prices/partition=2026-11-20/data.parquet',
     ]);
+  });
+
+  it('puts a file over 16 MiB in place with its chunked version, flushed, and no temporary file left', async () => {
+    const root = await scratch.make();
+    const storage = createLocalPartitionStorage({ root });
+    const bytes = randomBytes(20 * 2 ** 20);
+    const stored = await storage.write({ asset: prices, partition: '2026-11-20' }, (temp) => writeFile(temp, bytes));
+    expect(stored.dataVersion).toMatch(/^sha256-chunked:/);
+    expect(stored).toEqual({ location: storage.locate({ asset: prices, partition: '2026-11-20' }), ...(await fileDataVersion(stored.location)) });
+    expect(await filesUnder(root)).toEqual(['northbridge/prices/partition=2026-11-20/data.parquet']);
+    expect((await readFile(stored.location)).equals(bytes)).toBe(true);
   });
 
   it('percent-encodes characters of sub-daily keys that are unsafe in paths', async () => {
