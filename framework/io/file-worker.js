@@ -44,7 +44,7 @@ function digestOf(fd, start, end = Infinity) {
   return { sha256: digest.digest('hex'), bytes: position - start };
 }
 
-/** The file's SHA-256 (flushing it first when `sync`), or `{ size }` when it is larger than `chunkBytes`. */
+/** The file's SHA-256 (then flushing it when `sync`), or `{ size }` when it is larger than `chunkBytes`. */
 function hash(path, sync, chunkBytes = Infinity) {
   return withFile(path, (fd) => {
     if (chunkBytes !== Infinity) {

@@ -8,6 +8,18 @@ import { scratchDirectories } from './scratch.ts';
 const scratch = scratchDirectories('content-hash');
 afterEach(scratch.removeAll);
 
+/** Files of random bytes of these sizes, `f0`, `f1`, … in `directory`. */
+function randomFiles(directory: string, sizes: readonly number[]): Promise<{ path: string; bytes: Buffer }[]> {
+  return Promise.all(
+    sizes.map(async (size, i) => {
+      const bytes = randomBytes(size);
+      const path = join(directory, `f${i}`);
+      await writeFile(path, bytes);
+      return { path, bytes };
+    }),
+  );
+}
+
 const sha256 = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
 describe('hashFile', () => {
@@ -15,14 +27,7 @@ describe('hashFile', () => {
     const directory = await scratch.make();
     // Empty, one byte, exactly one read buffer (1 MiB), and several buffers with a remainder.
     const sizes = [0, 1, 1024 * 1024, 3 * 1024 * 1024 + 17, ...Array.from({ length: 40 }, (_, i) => 1000 + i)];
-    const files = await Promise.all(
-      sizes.map(async (size, i) => {
-        const bytes = randomBytes(size);
-        const path = join(directory, `f${i}`);
-        await writeFile(path, bytes);
-        return { path, bytes };
-      }),
-    );
+    const files = await randomFiles(directory, sizes);
     const hashes = await Promise.all(files.map(({ path }, i) => hashFile(path, { sync: i % 2 === 0 })));
     hashes.forEach((hash, i) => expect(hash).toEqual({ dataVersion: sha256(files[i]!.bytes), bytes: sizes[i] }));
   });
@@ -45,14 +50,7 @@ describe('fileDataVersion', () => {
   it('is the plain SHA-256 up to 16 MiB, and over it the SHA-256 of the 16 MiB chunks’ digests, with a short last chunk', async () => {
     const directory = await scratch.make();
     const sizes = [0, 5, 16 * 2 ** 20, 16 * 2 ** 20 + 1, 40 * 2 ** 20 + 3];
-    const files = await Promise.all(
-      sizes.map(async (size, i) => {
-        const bytes = randomBytes(size);
-        const path = join(directory, `f${i}`);
-        await writeFile(path, bytes);
-        return { path, bytes };
-      }),
-    );
+    const files = await randomFiles(directory, sizes);
     const versions = await Promise.all(files.map(({ path }) => fileDataVersion(path)));
     expect(versions).toEqual([
       { dataVersion: sha256(files[0]!.bytes), bytes: 0 },
