@@ -24,7 +24,7 @@ export const CHUNK_BYTES = 16 * 2 ** 20;
  * const { dataVersion, bytes } = await hashFile('.daybook/audit/exports/2026-11/events.parquet');
  */
 export async function hashFile(path: string, { sync = false }: { sync?: boolean } = {}): Promise<ContentHash> {
-  return versionOf(await hashOnThread(path, sync));
+  return digestVersion(await hashOnThread(path, sync));
 }
 
 /**
@@ -38,7 +38,7 @@ export async function hashFile(path: string, { sync = false }: { sync?: boolean 
  */
 export async function fileDataVersion(path: string): Promise<ContentHash> {
   const hashed = await hashOnThread(path, false, CHUNK_BYTES);
-  return 'sha256' in hashed ? versionOf(hashed) : chunkedVersion(path, hashed.size);
+  return 'sha256' in hashed ? digestVersion(hashed) : chunkedVersion(path, hashed.size);
 }
 
 /** The `sha256-chunked:` version of the first `size` bytes of a file; `bytes` counts what was read, less if it shrank meanwhile. */
@@ -54,6 +54,7 @@ export async function chunkedVersion(path: string, size: number): Promise<Conten
   return { dataVersion: `sha256-chunked:${combined.digest('hex')}`, bytes };
 }
 
-function versionOf({ sha256, bytes }: Digest): ContentHash {
+/** The `sha256:` data version of a file thread's digest of a whole file. */
+export function digestVersion({ sha256, bytes }: Digest): ContentHash {
   return { dataVersion: `sha256:${sha256}`, bytes };
 }

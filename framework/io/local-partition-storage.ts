@@ -4,7 +4,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { assertAssetKey } from '../definitions/asset-key.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { MaterializationError } from '../util/errors.ts';
-import { CHUNK_BYTES, chunkedVersion, type ContentHash } from './content-hash.ts';
+import { CHUNK_BYTES, chunkedVersion, digestVersion, type ContentHash } from './content-hash.ts';
 import { placeOnThread, syncOnThread } from './file-threads.ts';
 import type { PartitionStorage, StoredPartition, StoredPartitionAddress } from './partition-storage.ts';
 import { encodePartitionValue, partitionValues } from './partition-values.ts';
@@ -61,7 +61,7 @@ export function createLocalPartitionStorage({
   /** Hashes, flushes, renames and flushes the directory: in one trip to a file thread, or for a large file, its chunks on several. */
   const place = async (temp: string, target: string): Promise<ContentHash> => {
     const placed = await placeOnThread(temp, target, durable, CHUNK_BYTES);
-    if ('sha256' in placed) return { dataVersion: `sha256:${placed.sha256}`, bytes: placed.bytes };
+    if ('sha256' in placed) return digestVersion(placed);
     const [version] = await Promise.all([chunkedVersion(temp, placed.size), durable ? syncOnThread(temp) : null]);
     await placeOnThread(temp, target, durable, CHUNK_BYTES, true);
     return version;
